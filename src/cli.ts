@@ -1,0 +1,101 @@
+/**
+ * The command layer: commander parses, each command's module (loaded only when it runs) does
+ * the work, and one handler turns errors into the contract's one-line message and exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, PapersError } from './errors.js';
+import { messages } from './output.js';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Options of every command that prints papers (../shared/CONTRACT.md). */
+export function addPaperOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print one JSON array of paper records')
+    .option('--jsonl', 'print one JSON record per line')
+    .addOption(new Option('--format <f>', 'output format').choices(['table', 'json', 'jsonl', 'csv', 'md']))
+    .option('-n, --limit <n>', 'at most n papers')
+    .addOption(new Option('--sort <key>', 'order').choices(['upvotes', 'date', 'title', 'relevance']))
+    .option('--author <name>', 'author name contains (case-insensitive)')
+    .option('--since <date>', 'on or after a date (YYYY-MM-DD, or 7d, 2w)')
+    .option('--until <date>', 'on or before a date (YYYY-MM-DD, or 7d, 2w)')
+    .option('--min-upvotes <n>', 'at least n upvotes');
+}
+
+/** Options of every command: the cache file and diagnostics. */
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--db <path>', 'the cache file (default: $PAPERS_DB or ~/.cache/papers/papers.db)')
+    .option('-v, --verbose', 'diagnostics (requests, timings, causes of errors) on stderr');
+}
+
+/** Options of every command that makes requests. */
+export function addNetworkOptions(cmd: Command): Command {
+  return cmd
+    .option('--offline', 'use the cache only, make no request')
+    .option('--timeout <s>', 'give up on a request after s seconds', '30');
+}
+
+type Action = (opts: Record<string, unknown>, cmd: Command) => Promise<void>;
+
+/** Run a command module's `run` when the command is invoked: heavy modules load only then. */
+function lazy(load: () => Promise<{ run: Action }>): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const opts = cmd.optsWithGlobals();
+    messages.verbose = !!opts.verbose;
+    const mod = await load();
+    await mod.run(opts, cmd);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('papers')
+    .description('Hugging Face Daily Papers and arXiv listings in your terminal, cached locally')
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  const today = program
+    .command('today')
+    .description("the latest daily list Hugging Face has published, labelled with its date")
+    .addHelpText('after', '\nExamples:\n  papers today\n  papers today --json | jq ".[].title"\n  papers today --sort upvotes -n 10\n  papers today --offline');
+  addCommonOptions(addNetworkOptions(addPaperOptions(today))).action(lazy(() => import('./commands/today.js')));
+
+  return program;
+}
+
+/** Turn any error into the contract's one line on stderr (and the cause chain with -v). */
+export function reportError(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    const msg = err.message.replace(/^error:\s*/i, '');
+    process.stderr.write(`papers: ${msg} (see papers --help)\n`);
+    return EXIT_USAGE;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  const hint = e instanceof PapersError && e.hint ? ` (${e.hint})` : e instanceof PapersError ? '' : ' (run with --verbose for details)';
+  process.stderr.write(`papers: ${e.message}${hint}\n`);
+  if (verbose) {
+    let cause: unknown = e.cause;
+    while (cause) {
+      const c = cause instanceof Error ? cause : new Error(String(cause));
+      process.stderr.write(`  caused by: ${c.message}${(c as NodeJS.ErrnoException).code ? ` [${(c as NodeJS.ErrnoException).code}]` : ''}\n`);
+      cause = c.cause;
+    }
+    if (!(e instanceof PapersError) && e.stack) process.stderr.write(e.stack + '\n');
+  }
+  return e instanceof PapersError ? e.exitCode : EXIT_FAILURE;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err, messages.verbose || argv.includes('--verbose') || argv.includes('-v'));
+  }
+}

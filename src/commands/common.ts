@@ -1,0 +1,48 @@
+/** Options shared by commands, validated once at the edge into typed values. */
+import { UsageError } from '../errors.js';
+import { resolveFormat } from '../output.js';
+import { parseDateArg } from '../dates.js';
+import { defaultDbPath } from '../paths.js';
+import { Store, type PaperFilter, type SortKey } from '../store.js';
+
+export interface PaperOptions {
+  format: string;
+  filter: PaperFilter;
+}
+
+function positiveInt(value: unknown, option: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const s = String(value).trim();
+  if (!/^\d+$/.test(s) || Number(s) < min) throw new UsageError(`${option}: '${String(value)}' is not a ${min > 0 ? 'positive' : 'non-negative'} whole number`);
+  return Number(s);
+}
+
+/** The output format and the cache filter from the options every paper-printing command has. */
+export function paperOptions(opts: Record<string, unknown>): PaperOptions {
+  const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string });
+  const filter: PaperFilter = {};
+  const limit = positiveInt(opts.limit, '--limit');
+  if (limit !== undefined) filter.limit = limit;
+  if (opts.sort) filter.sort = opts.sort as SortKey;
+  if (typeof opts.author === 'string') {
+    if (!opts.author.trim()) throw new UsageError('--author: empty name');
+    filter.author = opts.author.trim();
+  }
+  if (typeof opts.since === 'string') filter.since = parseDateArg(opts.since, '--since');
+  if (typeof opts.until === 'string') filter.until = parseDateArg(opts.until, '--until');
+  if (filter.since && filter.until && filter.since > filter.until) throw new UsageError(`--since ${filter.since} is after --until ${filter.until}`);
+  const minUpvotes = positiveInt(opts.minUpvotes, '--min-upvotes', 0);
+  if (minUpvotes !== undefined) filter.minUpvotes = minUpvotes;
+  return { format, filter };
+}
+
+/** The request timeout from --timeout <s>, in ms. */
+export function timeoutMs(opts: Record<string, unknown>): number {
+  const s = Number(opts.timeout ?? 30);
+  if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout: '${String(opts.timeout)}' is not a positive number of seconds`);
+  return s * 1000;
+}
+
+export function openStore(opts: Record<string, unknown>): Store {
+  return Store.open(typeof opts.db === 'string' ? opts.db : defaultDbPath());
+}

@@ -1,0 +1,42 @@
+/**
+ * Typed errors: each carries the exit code of the contract and a hint for the user. Only the
+ * top-level handler in cli.ts turns them into the one-line message and process.exitCode.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export class PapersError extends Error {
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+  constructor(message: string, opts: { hint?: string; cause?: unknown; exitCode?: number } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.exitCode = opts.exitCode ?? EXIT_FAILURE;
+    this.hint = opts.hint;
+  }
+}
+
+/** Bad command-line input: exit 2. */
+export class UsageError extends PapersError {
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { ...opts, exitCode: EXIT_USAGE });
+  }
+}
+
+/** A request failed: network, timeout, HTTP status, size cap. */
+export class HttpError extends PapersError {
+  readonly status: number | undefined;
+  readonly url: string;
+  constructor(message: string, url: string, opts: { status?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, opts);
+    this.status = opts.status;
+    this.url = url;
+  }
+}
+
+/** A page or answer whose shape we do not recognise (the site changed, or it is not a listing). */
+export class ParseError extends PapersError {}
+
+/** The cache could not be opened, read or written. */
+export class StoreError extends PapersError {}

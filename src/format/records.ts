@@ -1,0 +1,39 @@
+/**
+ * Machine formats: pure functions from records to text chunks. They take iterables and yield
+ * strings, so a cache of any size streams through them with flat memory.
+ */
+import { PAPER_FIELDS, type Paper } from '../record.js';
+
+/** The record with the contract's fields in the contract's order (and nothing else). */
+export function toRecord(p: Paper): Paper {
+  const out = {} as Record<string, unknown>;
+  for (const k of PAPER_FIELDS) out[k] = p[k] ?? (Array.isArray(p[k]) ? [] : null);
+  return out as unknown as Paper;
+}
+
+/** Exactly one JSON array, one record per line inside it. */
+export function* renderJson(papers: Iterable<Paper>): Generator<string> {
+  let first = true;
+  for (const p of papers) {
+    yield (first ? '[\n  ' : ',\n  ') + JSON.stringify(toRecord(p));
+    first = false;
+  }
+  yield first ? '[]\n' : '\n]\n';
+}
+
+/** One record per line. */
+export function* renderJsonl(papers: Iterable<Paper>): Generator<string> {
+  for (const p of papers) yield JSON.stringify(toRecord(p)) + '\n';
+}
+
+/** RFC 4180: CRLF records, fields quoted when they hold a comma, quote or line break. */
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A header row with the record's fields, then one row per paper; lists joined with "; ". */
+export function* renderCsv(papers: Iterable<Paper>): Generator<string> {
+  yield PAPER_FIELDS.join(',') + '\r\n';
+  for (const p of papers) yield PAPER_FIELDS.map((k) => csvCell(p[k])).join(',') + '\r\n';
+}

@@ -1,0 +1,584 @@
+/**
+ * The one store module: the SQLite cache. Schema versions by PRAGMA user_version, WAL, a busy
+ * timeout, prepared statements made once, every write in a transaction. Papers are keyed by
+ * versionless arXiv id (or, without one, by normalised title) and merged field by field.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Paper, ParsedPaper, SourceName } from './record.js';
+import { StoreError } from './errors.js';
+import { foldText, normalizeTitle } from './text.js';
+
+const require = createRequire(import.meta.url);
+
+/** Each entry migrates the schema from version i to i + 1. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE papers (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE,
+    title_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    author_count INTEGER,
+    published_at TEXT,
+    daily_date TEXT,
+    upvotes INTEGER,
+    comments INTEGER,
+    url TEXT,
+    arxiv_url TEXT,
+    pdf_url TEXT,
+    github_repo TEXT,
+    project_page TEXT,
+    github_stars INTEGER,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    ai_summary TEXT,
+    organization TEXT,
+    categories TEXT NOT NULL DEFAULT '[]',
+    sources TEXT NOT NULL DEFAULT '[]',
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    journal_ref TEXT,
+    arxiv_comment TEXT,
+    doi TEXT
+  );
+  CREATE INDEX papers_title_key ON papers(title_key);
+  CREATE INDEX papers_daily_date ON papers(daily_date);
+  CREATE INDEX papers_published_at ON papers(published_at);
+  CREATE INDEX papers_upvotes ON papers(upvotes);
+
+  -- Which daily list each paper was on, and its rank there.
+  CREATE TABLE list_entries (
+    source TEXT NOT NULL,
+    list_date TEXT NOT NULL,
+    paper INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    PRIMARY KEY (source, list_date, paper)
+  ) WITHOUT ROWID;
+  CREATE INDEX list_entries_paper ON list_entries(paper);
+
+  -- Lists fetched whole: when, how many papers, and the validator for conditional requests.
+  CREATE TABLE lists (
+    source TEXT NOT NULL,
+    list_date TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    paper_count INTEGER NOT NULL,
+    etag TEXT,
+    PRIMARY KEY (source, list_date)
+  ) WITHOUT ROWID;
+
+  -- Each time a paper's upvotes or comments change: the new counts and when they were seen.
+  CREATE TABLE count_history (
+    paper INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    seen_at TEXT NOT NULL,
+    upvotes INTEGER,
+    comments INTEGER,
+    PRIMARY KEY (paper, seen_at)
+  ) WITHOUT ROWID;
+
+  -- One row per sync run of a source: what it asked for, what it got, how it ended.
+  CREATE TABLE sync_log (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    range_from TEXT,
+    range_to TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    requests INTEGER NOT NULL DEFAULT 0,
+    papers_new INTEGER NOT NULL DEFAULT 0,
+    papers_updated INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    error TEXT
+  );
+  CREATE INDEX sync_log_source ON sync_log(source, started_at);
+
+  -- Full-text index over the papers table (external content, kept in sync by triggers).
+  -- JSON lists (authors, keywords, categories) tokenize to their words.
+  CREATE VIRTUAL TABLE papers_fts USING fts5(
+    title, summary, authors, keywords, categories,
+    content='papers', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts(rowid, title, summary, authors, keywords, categories)
+    VALUES (new.rowid, new.title, new.summary, new.authors, new.keywords, new.categories);
+  END;
+  CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, summary, authors, keywords, categories)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
+  END;
+  CREATE TRIGGER papers_au AFTER UPDATE OF title, summary, authors, keywords, categories ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, summary, authors, keywords, categories)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
+    INSERT INTO papers_fts(rowid, title, summary, authors, keywords, categories)
+    VALUES (new.rowid, new.title, new.summary, new.authors, new.keywords, new.categories);
+  END;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface PaperRow {
+  rowid: number;
+  id: string | null;
+  title_key: string;
+  title: string;
+  summary: string | null;
+  authors: string;
+  author_count: number | null;
+  published_at: string | null;
+  daily_date: string | null;
+  upvotes: number | null;
+  comments: number | null;
+  url: string | null;
+  arxiv_url: string | null;
+  pdf_url: string | null;
+  github_repo: string | null;
+  project_page: string | null;
+  github_stars: number | null;
+  keywords: string;
+  ai_summary: string | null;
+  organization: string | null;
+  categories: string;
+  sources: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  journal_ref: string | null;
+  arxiv_comment: string | null;
+  doi: string | null;
+}
+
+const SOURCE_ORDER: SourceName[] = ['hf', 'arxiv', 'import'];
+
+function rowToPaper(r: PaperRow): Paper {
+  return {
+    id: r.id,
+    title: r.title,
+    summary: r.summary,
+    authors: JSON.parse(r.authors) as string[],
+    authorCount: r.author_count,
+    publishedAt: r.published_at,
+    dailyDate: r.daily_date,
+    upvotes: r.upvotes,
+    comments: r.comments,
+    url: r.url,
+    arxivUrl: r.arxiv_url,
+    pdfUrl: r.pdf_url,
+    githubRepo: r.github_repo,
+    projectPage: r.project_page,
+    githubStars: r.github_stars,
+    keywords: JSON.parse(r.keywords) as string[],
+    aiSummary: r.ai_summary,
+    organization: r.organization,
+    categories: JSON.parse(r.categories) as string[],
+    sources: JSON.parse(r.sources) as SourceName[],
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    journalRef: r.journal_ref,
+    arxivComment: r.arxiv_comment,
+    doi: r.doi,
+  };
+}
+
+const PAPER_COLUMNS = [
+  'id', 'title_key', 'title', 'summary', 'authors', 'author_count', 'published_at', 'daily_date', 'upvotes',
+  'comments', 'url', 'arxiv_url', 'pdf_url', 'github_repo', 'project_page', 'github_stars', 'keywords',
+  'ai_summary', 'organization', 'categories', 'sources', 'first_seen_at', 'last_seen_at',
+  'journal_ref', 'arxiv_comment', 'doi',
+] as const;
+
+function paperParams(p: Paper): Record<(typeof PAPER_COLUMNS)[number], unknown> {
+  return {
+    id: p.id,
+    title_key: normalizeTitle(p.title),
+    title: p.title,
+    summary: p.summary,
+    authors: JSON.stringify(p.authors),
+    author_count: p.authorCount,
+    published_at: p.publishedAt,
+    daily_date: p.dailyDate,
+    upvotes: p.upvotes,
+    comments: p.comments,
+    url: p.url,
+    arxiv_url: p.arxivUrl,
+    pdf_url: p.pdfUrl,
+    github_repo: p.githubRepo,
+    project_page: p.projectPage,
+    github_stars: p.githubStars,
+    keywords: JSON.stringify(p.keywords),
+    ai_summary: p.aiSummary,
+    organization: p.organization,
+    categories: JSON.stringify(p.categories),
+    sources: JSON.stringify(p.sources),
+    first_seen_at: p.firstSeenAt,
+    last_seen_at: p.lastSeenAt,
+    journal_ref: p.journalRef ?? null,
+    arxiv_comment: p.arxivComment ?? null,
+    doi: p.doi ?? null,
+  };
+}
+
+
+
+/**
+ * Merge what a listing says about a paper into what the cache knows. A field the listing did
+ * not give (null, or an empty list) never erases a known one; counts take the latest value;
+ * sources accumulate; an author list never shrinks to a shorter one.
+ */
+export function mergePaper(old: Paper, incoming: ParsedPaper, now: string): Paper {
+  const pick = <T>(a: T | null, b: T | null): T | null => (a ?? b);
+  const list = (a: string[], b: string[]): string[] => (a.length > 0 ? a : b);
+  const authors = incoming.authors.length >= old.authors.length ? incoming.authors : old.authors;
+  const sources = SOURCE_ORDER.filter((s) => old.sources.includes(s) || incoming.sources.includes(s));
+  return {
+    id: old.id ?? incoming.id,
+    title: incoming.title || old.title,
+    summary: pick(incoming.summary, old.summary),
+    authors,
+    authorCount: authors.length > 0 ? Math.max(authors.length, incoming.authorCount ?? 0) : pick(incoming.authorCount, old.authorCount),
+    publishedAt: pick(incoming.publishedAt, old.publishedAt),
+    dailyDate: pick(incoming.dailyDate, old.dailyDate),
+    upvotes: pick(incoming.upvotes, old.upvotes),
+    comments: pick(incoming.comments, old.comments),
+    url: pick(incoming.url, old.url),
+    arxivUrl: pick(incoming.arxivUrl, old.arxivUrl),
+    pdfUrl: pick(incoming.pdfUrl, old.pdfUrl),
+    githubRepo: pick(incoming.githubRepo, old.githubRepo),
+    projectPage: pick(incoming.projectPage, old.projectPage),
+    githubStars: pick(incoming.githubStars, old.githubStars),
+    keywords: list(incoming.keywords, old.keywords),
+    aiSummary: pick(incoming.aiSummary, old.aiSummary),
+    organization: pick(incoming.organization, old.organization),
+    categories: list(incoming.categories, old.categories),
+    sources,
+    firstSeenAt: old.firstSeenAt,
+    lastSeenAt: now,
+    journalRef: pick(incoming.journalRef ?? null, old.journalRef ?? null),
+    arxivComment: pick(incoming.arxivComment ?? null, old.arxivComment ?? null),
+    doi: pick(incoming.doi ?? null, old.doi ?? null),
+  };
+}
+
+/** True when two records differ in anything but lastSeenAt. */
+function differs(a: Paper, b: Paper): boolean {
+  return JSON.stringify({ ...a, lastSeenAt: '' }) !== JSON.stringify({ ...b, lastSeenAt: '' });
+}
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** The stored rowid of each input paper, in input order. */
+  rowids: number[];
+  /** The rowids of papers that were new to the cache. */
+  newRowids: number[];
+}
+
+export type SortKey = 'upvotes' | 'date' | 'title' | 'relevance' | 'rank';
+
+/** A query over the cache. Every value is bound as a parameter; none is spliced into SQL. */
+export interface PaperFilter {
+  /** Only papers on this daily list (and `rank` sorting by their place on it). */
+  listDate?: string;
+  listSource?: SourceName;
+  /** An FTS5 MATCH expression, built by the query module. */
+  match?: string;
+  author?: string;
+  since?: string;
+  until?: string;
+  minUpvotes?: number;
+  source?: SourceName;
+  sort?: SortKey;
+  limit?: number;
+}
+
+export interface ListInfo {
+  source: string;
+  listDate: string;
+  fetchedAt: string;
+  paperCount: number;
+  etag: string | null;
+}
+
+export interface StoreOptions {
+  readonly?: boolean;
+  /** How long to wait for another writer before failing, in ms. */
+  busyTimeoutMs?: number;
+}
+
+export class Store {
+  readonly path: string;
+  private readonly db: BetterSqlite3.Database;
+  private readonly stmts = new Map<string, BetterSqlite3.Statement>();
+
+  private constructor(path: string, db: BetterSqlite3.Database) {
+    this.path = path;
+    this.db = db;
+  }
+
+  /** Open (and create or migrate) the cache at `path`. */
+  static open(path: string, opts: StoreOptions = {}): Store {
+    const Database = require('better-sqlite3') as typeof BetterSqlite3;
+    let db: BetterSqlite3.Database;
+    try {
+      if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+      db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
+      db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
+    } catch (err) {
+      throw new StoreError(`cannot open the cache ${path}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'check the path and its permissions, or pass --db <path>',
+      });
+    }
+    const store = new Store(path, db);
+    try {
+      store.migrate(opts.readonly ?? false);
+    } catch (err) {
+      db.close();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`cannot use the cache ${path}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'is it a papers cache? move it away or pass --db <path>',
+      });
+    }
+    return store;
+  }
+
+  private migrate(readonly: boolean): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`the cache ${this.path} was written by a newer papers (schema ${version}, this one knows ${SCHEMA_VERSION})`, {
+        hint: 'upgrade papers, or pass --db <path> to use another cache',
+      });
+    }
+    if (readonly) return;
+    if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    if (version === SCHEMA_VERSION) return;
+    // BEGIN IMMEDIATE: two processes migrating at once take turns instead of failing.
+    this.db.transaction(() => {
+      const current = this.db.pragma('user_version', { simple: true }) as number;
+      for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so concurrent writers queue). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private findExisting(p: ParsedPaper, titleKey: string): { byId?: PaperRow; byTitle?: PaperRow } {
+    const byId = p.id ? (this.stmt('SELECT * FROM papers WHERE id = ?').get(p.id) as PaperRow | undefined) : undefined;
+    const byTitle = p.id
+      ? (this.stmt('SELECT * FROM papers WHERE title_key = ? AND id IS NULL ORDER BY rowid LIMIT 1').get(titleKey) as PaperRow | undefined)
+      : (this.stmt('SELECT * FROM papers WHERE title_key = ? ORDER BY id IS NULL, rowid LIMIT 1').get(titleKey) as PaperRow | undefined);
+    return { byId, byTitle };
+  }
+
+  private insertRow(p: Paper): number {
+    const sql = `INSERT INTO papers (${PAPER_COLUMNS.join(', ')}) VALUES (${PAPER_COLUMNS.map((c) => '@' + c).join(', ')})`;
+    const rowid = Number(this.stmt(sql).run(paperParams(p)).lastInsertRowid);
+    this.recordCounts(rowid, p);
+    return rowid;
+  }
+
+  /** Keep a snapshot of the counts when a paper has them (on insert, and when they change). */
+  private recordCounts(rowid: number, p: Paper): void {
+    if (p.upvotes === null && p.comments === null) return;
+    this.stmt('INSERT OR REPLACE INTO count_history (paper, seen_at, upvotes, comments) VALUES (?, ?, ?, ?)').run(rowid, p.lastSeenAt, p.upvotes, p.comments);
+  }
+
+  private updateRow(rowid: number, p: Paper): void {
+    const sql = `UPDATE papers SET ${PAPER_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE rowid = @rowid`;
+    this.stmt(sql).run({ ...paperParams(p), rowid });
+  }
+
+  /** Store one parsed paper; call inside a transaction. */
+  private upsertOne(p: ParsedPaper, now: string): { rowid: number; outcome: 'inserted' | 'updated' | 'unchanged' } {
+    const titleKey = normalizeTitle(p.title);
+    const { byId, byTitle } = this.findExisting(p, titleKey);
+    let target = byId ?? byTitle;
+    if (!target) {
+      return { rowid: this.insertRow({ ...p, firstSeenAt: now, lastSeenAt: now }), outcome: 'inserted' };
+    }
+    let old = rowToPaper(target);
+    if (byId && byTitle && byTitle.rowid !== byId.rowid) {
+      // A paper first known only by its title now arrives with its id: fold the two into one.
+      old = mergePaper(old, rowToPaper(byTitle), now);
+      old.firstSeenAt = byTitle.first_seen_at < byId.first_seen_at ? byTitle.first_seen_at : byId.first_seen_at;
+      this.stmt('INSERT OR IGNORE INTO list_entries (source, list_date, paper, rank) SELECT source, list_date, ?, rank FROM list_entries WHERE paper = ?').run(byId.rowid, byTitle.rowid);
+      this.stmt('UPDATE OR IGNORE count_history SET paper = ? WHERE paper = ?').run(byId.rowid, byTitle.rowid);
+      this.stmt('DELETE FROM papers WHERE rowid = ?').run(byTitle.rowid);
+      target = byId;
+    }
+    const merged = mergePaper(old, p, now);
+    if (!differs(merged, rowToPaper(target))) {
+      this.stmt('UPDATE papers SET last_seen_at = ? WHERE rowid = ?').run(now, target.rowid);
+      return { rowid: target.rowid, outcome: 'unchanged' };
+    }
+    this.updateRow(target.rowid, merged);
+    if (merged.upvotes !== target.upvotes || merged.comments !== target.comments) this.recordCounts(target.rowid, merged);
+    return { rowid: target.rowid, outcome: 'updated' };
+  }
+
+  /** Store papers, merging each into what the cache already knows; one transaction. */
+  upsertPapers(papers: ParsedPaper[], opts: { now?: string } = {}): UpsertResult {
+    return this.transaction(() => this.upsertInTransaction(papers, opts.now ?? new Date().toISOString()));
+  }
+
+  private upsertInTransaction(papers: ParsedPaper[], now: string): UpsertResult {
+    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
+    for (const p of papers) {
+      const { rowid, outcome } = this.upsertOne(p, now);
+      result[outcome]++;
+      result.rowids.push(rowid);
+      if (outcome === 'inserted') result.newRowids.push(rowid);
+    }
+    return result;
+  }
+
+  /**
+   * Store a whole daily list: the papers, their ranks on the list, and the fact that the list
+   * was fetched. One transaction: either all of it lands or none.
+   */
+  saveList(source: SourceName, listDate: string, papers: ParsedPaper[], opts: { now?: string; etag?: string | null } = {}): UpsertResult {
+    const now = opts.now ?? new Date().toISOString();
+    return this.transaction(() => {
+      const result = this.upsertInTransaction(papers, now);
+      this.stmt('DELETE FROM list_entries WHERE source = ? AND list_date = ?').run(source, listDate);
+      const insert = this.stmt('INSERT OR IGNORE INTO list_entries (source, list_date, paper, rank) VALUES (?, ?, ?, ?)');
+      result.rowids.forEach((rowid, i) => insert.run(source, listDate, rowid, i + 1));
+      this.stmt(`INSERT INTO lists (source, list_date, fetched_at, paper_count, etag) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (source, list_date) DO UPDATE SET fetched_at = excluded.fetched_at, paper_count = excluded.paper_count, etag = excluded.etag`)
+        .run(source, listDate, now, papers.length, opts.etag ?? null);
+      return result;
+    });
+  }
+
+  /** The list fetched most recently by its date, or the one of `listDate`. */
+  listInfo(source: SourceName, listDate?: string): ListInfo | null {
+    const row = (listDate
+      ? this.stmt('SELECT * FROM lists WHERE source = ? AND list_date = ?').get(source, listDate)
+      : this.stmt('SELECT * FROM lists WHERE source = ? ORDER BY list_date DESC LIMIT 1').get(source)) as
+      | { source: string; list_date: string; fetched_at: string; paper_count: number; etag: string | null }
+      | undefined;
+    return row ? { source: row.source, listDate: row.list_date, fetchedAt: row.fetched_at, paperCount: row.paper_count, etag: row.etag } : null;
+  }
+
+  getPaper(id: string): Paper | null {
+    const row = this.stmt('SELECT * FROM papers WHERE id = ?').get(id) as PaperRow | undefined;
+    return row ? rowToPaper(row) : null;
+  }
+
+  /** Papers whose normalised title equals that of `title` (records without an id are found so). */
+  findByTitle(title: string): Paper[] {
+    return (this.stmt('SELECT * FROM papers WHERE title_key = ? ORDER BY id IS NULL, rowid').all(normalizeTitle(title)) as PaperRow[]).map(rowToPaper);
+  }
+
+  /** The daily lists a paper was on, with its rank there. */
+  listsOf(id: string): { source: string; listDate: string; rank: number }[] {
+    return this.stmt(`SELECT e.source, e.list_date AS listDate, e.rank FROM list_entries e JOIN papers p ON p.rowid = e.paper
+      WHERE p.id = ? ORDER BY e.list_date`).all(id) as { source: string; listDate: string; rank: number }[];
+  }
+
+  /** The snapshots of a paper's upvotes and comments, oldest first. */
+  countHistory(id: string): { seenAt: string; upvotes: number | null; comments: number | null }[] {
+    return this.stmt(`SELECT h.seen_at AS seenAt, h.upvotes, h.comments FROM count_history h JOIN papers p ON p.rowid = h.paper
+      WHERE p.id = ? ORDER BY h.seen_at`).all(id) as { seenAt: string; upvotes: number | null; comments: number | null }[];
+  }
+
+  count(): number {
+    return (this.stmt('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
+  }
+
+  /** The papers matching `filter`, streamed (flat memory for any size). */
+  *query(filter: PaperFilter = {}): Generator<Paper> {
+    const { sql, params } = buildQuery(filter);
+    for (const row of this.db.prepare(sql).iterate(params) as IterableIterator<PaperRow>) yield rowToPaper(row);
+  }
+
+  /** Papers by rowid, in the given order. */
+  byRowids(rowids: number[]): Paper[] {
+    const get = this.stmt('SELECT * FROM papers WHERE rowid = ?');
+    return rowids.map((r) => get.get(r) as PaperRow | undefined).filter((r): r is PaperRow => !!r).map(rowToPaper);
+  }
+
+  /** The database handle, for modules that own their own tables (sync log, history). */
+  get handle(): BetterSqlite3.Database {
+    return this.db;
+  }
+}
+
+/** Build the SQL for a filter; every user value is a bound parameter. Exported for tests. */
+export function buildQuery(f: PaperFilter): { sql: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  let from = 'papers p';
+  if (f.listDate) {
+    from += ' JOIN list_entries e ON e.paper = p.rowid AND e.list_date = @listDate AND e.source = @listSource';
+    params.listDate = f.listDate;
+    params.listSource = f.listSource ?? 'hf';
+  }
+  if (f.match) {
+    from += ' JOIN papers_fts ON papers_fts.rowid = p.rowid';
+    where.push('papers_fts MATCH @match');
+    params.match = f.match;
+  }
+  if (f.author) {
+    // Case- and accent-insensitive containment over the JSON list of names.
+    where.push("EXISTS (SELECT 1 FROM json_each(p.authors) a WHERE fold(a.value) LIKE @author ESCAPE '\\')");
+    params.author = '%' + foldText(f.author).replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+  }
+  // A paper's date is the day it was on a daily list, else its arXiv date.
+  const dateExpr = 'coalesce(p.daily_date, p.published_at)';
+  if (f.since) {
+    where.push(`${dateExpr} >= @since`);
+    params.since = f.since;
+  }
+  if (f.until) {
+    where.push(`${dateExpr} <= @until`);
+    params.until = f.until;
+  }
+  if (f.minUpvotes !== undefined) {
+    where.push('p.upvotes >= @minUpvotes');
+    params.minUpvotes = f.minUpvotes;
+  }
+  if (f.source) {
+    where.push('EXISTS (SELECT 1 FROM json_each(p.sources) s WHERE s.value = @source)');
+    params.source = f.source;
+  }
+  const sort = f.sort ?? (f.match ? 'relevance' : f.listDate ? 'rank' : 'date');
+  const order: Record<SortKey, string> = {
+    upvotes: 'p.upvotes IS NULL, p.upvotes DESC, p.rowid',
+    date: `${dateExpr} IS NULL, ${dateExpr} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
+    title: 'p.title COLLATE NOCASE, p.rowid',
+    // Title matches weigh most, then keywords and authors, then the abstract.
+    relevance: f.match ? 'bm25(papers_fts, 10.0, 1.0, 3.0, 4.0, 2.0), p.rowid' : 'p.rowid',
+    rank: f.listDate ? 'e.rank' : 'p.rowid',
+  };
+  let sql = `SELECT p.* FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
+  if (f.limit !== undefined) {
+    sql += ' LIMIT @limit';
+    params.limit = f.limit;
+  }
+  return { sql, params };
+}

@@ -1,0 +1,79 @@
+/** Small pure helpers for cleaning text that comes from listings. */
+
+/** Collapse every run of whitespace (hard wraps included) to one space and trim. */
+export function collapseWhitespace(s: string): string {
+  return s.replace(/\s+/gu, ' ').trim();
+}
+
+/** A collapsed string, or null when it is empty or not a string. */
+export function cleanText(s: unknown): string | null {
+  if (typeof s !== 'string') return null;
+  const t = collapseWhitespace(s);
+  return t === '' ? null : t;
+}
+
+/**
+ * The key that identifies a paper without an id: case, punctuation, whitespace and Unicode
+ * forms folded, so that the same title from two listings gives the same key.
+ */
+export function normalizeTitle(title: string): string {
+  return foldText(title)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** The date part (YYYY-MM-DD) of an ISO timestamp, or null. */
+export function isoDay(s: unknown): string | null {
+  if (typeof s !== 'string') return null;
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(s);
+  return m ? m[1]! : null;
+}
+
+/** A non-negative integer from a number or a string like "1,234"; "-" (HF's zero) is 0. */
+export function parseCount(s: unknown): number | null {
+  if (typeof s === 'number') return Number.isFinite(s) ? Math.trunc(s) : null;
+  if (typeof s !== 'string') return null;
+  const t = s.trim();
+  if (t === '-' || t === '—') return 0;
+  const m = /^(\d[\d,]*)$/.exec(t);
+  return m ? Number(m[1]!.replace(/,/g, '')) : null;
+}
+
+/** Lower case without diacritics: how names and words are compared. */
+export function foldText(s: string): string {
+  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+// C0 and C1 controls (ESC starts CSI/OSC sequences), bidi overrides and isolates, zero-width
+// characters: none of them may reach a terminal from a paper's text.
+const UNSAFE_FOR_TERMINAL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
+
+/** Text that is safe to print to a terminal: controls removed, whitespace collapsed. */
+export function terminalSafe(s: string): string {
+  return collapseWhitespace(s.replace(/[\t\n\r]/g, ' ').replace(UNSAFE_FOR_TERMINAL, ''));
+}
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0',
+};
+
+/**
+ * Decode the HTML character references that appear in attribute values and text:
+ * `&quot; &amp; &lt; &gt; &apos; &nbsp;`, decimal `&#39;` and hex `&#x27;`. References need
+ * their `;`; unknown named ones are left as they are. Invalid code points become U+FFFD.
+ */
+export function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  // Fast path for the common references (hydration JSON holds thousands of &quot;). None of
+  // the replacements contains "&", ";" or an alphanumeric, so no new reference can appear, and
+  // &amp; is left to the single pass below (no double decoding of "&amp;quot;").
+  s = s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>');
+  if (!s.includes('&')) return s;
+  return s.replace(/&(?:#(\d{1,8})|#[xX]([0-9a-fA-F]{1,7})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g,
+    (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (name !== undefined) return NAMED_ENTITIES[name] ?? whole;
+      const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? '', 16);
+      if (!Number.isFinite(cp) || cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
+      return String.fromCodePoint(cp);
+    });
+}

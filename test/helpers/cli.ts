@@ -1,0 +1,42 @@
+/** Run the built CLI as a user would: a real process, its stdout, stderr and exit code. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/papers.js', import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
+      if (v !== undefined && !/^(FORCE_COLOR|NO_COLOR|HF_TOKEN|HTTPS?_PROXY|https?_proxy|PAPERS_.*)$/.test(k)) env[k] = v;
+    }
+    for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A temporary directory for a test's cache and config, removed by the returned function. */
+export function tempDir(): { dir: string; db: string; config: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'papers-test-'));
+  return { dir, db: join(dir, 'papers.db'), config: join(dir, 'config.json'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
