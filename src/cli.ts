@@ -65,6 +65,14 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  papers today\n  papers today --json | jq ".[].title"\n  papers today --sort upvotes -n 10\n  papers today --offline');
   addCommonOptions(addNetworkOptions(addPaperOptions(today))).action(lazy(() => import('./commands/today.js')));
 
+  // -- fetch / sync (issue 4) --
+
+  // -- search / import (issue 5) --
+
+  // -- list / show / topics (issue 3) --
+
+  // -- export / stats / trends (issue 7) --
+
   return program;
 }
 
