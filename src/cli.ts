@@ -34,7 +34,8 @@ export function addCommonOptions(cmd: Command): Command {
 export function addNetworkOptions(cmd: Command): Command {
   return cmd
     .option('--offline', 'use the cache only, make no request')
-    .option('--timeout <s>', 'give up on a request after s seconds', '30');
+    .option('--timeout <s>', 'give up on a request after s seconds', '30')
+    .option('--retries <n>', 'retry a failed request (429, 5xx, network) up to n times', '3');
 }
 
 type Action = (opts: Record<string, unknown>, cmd: Command) => Promise<void>;
@@ -68,6 +69,31 @@ export function buildProgram(): Command {
   // -- fetch / sync (issue 4) --
 
   // -- search / import (issue 5) --
+  const search = program
+    .command('search')
+    .argument('<query...>', 'words to search for (all of them)')
+    .description("search Hugging Face's paper search, store the results, print them in HF's order")
+    .addHelpText('after', '\nExamples:\n  papers search diffusion transformers\n  papers search "state space models" -n 10 --json\n  papers search llama --sort upvotes\n  papers search llama --offline          # the cache only: every word must match');
+  addCommonOptions(addNetworkOptions(addPaperOptions(search))).action(lazy(() => import('./commands/search.js')));
+
+  const importCmd = program
+    .command('import')
+    .argument('<file...>', 'saved listings; - reads stdin')
+    .description('parse saved listings into the cache (the format is read from the content)')
+    .option('--as-of <date>', "the capture date that year-less dates in copied text resolve against (default: the file's modification date; stdin: today)")
+    .addHelpText('after', [
+      '',
+      'Formats (each file is one transaction: a file that cannot be read stores nothing):',
+      '  Hugging Face pages: a daily, week, month or search listing page, a paper page',
+      '  Hugging Face API answers: a daily list, search results, one paper (/api/papers/<id>)',
+      '  arXiv: a listing page (/list/<cat>/new), an API answer (Atom XML)',
+      '  the copied text of a Hugging Face listing page (select all, copy, paste into a file)',
+      '',
+      'Examples:',
+      '  papers import saved/daily-2024-08-01.html answer.json',
+      '  pbpaste | papers import - --as-of 2025-12-09',
+    ].join('\n'));
+  addCommonOptions(importCmd).action(lazy(() => import('./commands/import.js')));
 
   // -- list / show / topics (issue 3) --
 

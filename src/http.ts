@@ -32,7 +32,7 @@ export interface GetOptions {
   /** A stored ETag: sent as If-None-Match; a 304 answer gives notModified: true. */
   etag?: string | null;
   accept?: string;
-  /** Retries for this request, when it differs from the client's (e.g. a fallback exists). */
+  /** Fewer retries for this request than the client's (e.g. when a fallback exists). */
   retries?: number;
 }
 
@@ -169,7 +169,7 @@ export class HttpClient {
     const undici = await loadUndici();
     const dispatcher = this.getDispatcher(undici, url);
 
-    const attempts = Math.floor(opts.retries ?? this.retries) + 1;
+    const attempts = Math.floor(Math.min(opts.retries ?? this.retries, this.retries)) + 1;
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       const result = await this.attempt(undici, dispatcher, target, opts);

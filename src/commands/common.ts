@@ -1,6 +1,6 @@
 /** Options shared by commands, validated once at the edge into typed values. */
 import { UsageError } from '../errors.js';
-import { resolveFormat } from '../output.js';
+import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
 import { defaultDbPath } from '../paths.js';
 import { Store, type PaperFilter, type SortKey } from '../store.js';
@@ -41,6 +41,12 @@ export function timeoutMs(opts: Record<string, unknown>): number {
   const s = Number(opts.timeout ?? 30);
   if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout: '${String(opts.timeout)}' is not a positive number of seconds`);
   return s * 1000;
+}
+
+/** HttpClient options from --timeout, --retries and --verbose: one place for every command. */
+export function httpOptions(opts: Record<string, unknown>): { timeoutMs: number; retries: number; log: (m: string) => void } {
+  const retries = positiveInt(opts.retries ?? 3, '--retries', 0)!;
+  return { timeoutMs: timeoutMs(opts), retries, log: messages.debug };
 }
 
 export function openStore(opts: Record<string, unknown>): Store {

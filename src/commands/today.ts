@@ -3,7 +3,7 @@ import type { Listing } from '../record.js';
 import { HttpError, PapersError } from '../errors.js';
 import { ago, messages, printPapers } from '../output.js';
 import type { Store } from '../store.js';
-import { openStore, paperOptions, timeoutMs } from './common.js';
+import { httpOptions, openStore, paperOptions } from './common.js';
 
 function weekday(date: string): string {
   return new Date(date + 'T00:00:00Z').toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
@@ -11,7 +11,7 @@ function weekday(date: string): string {
 
 async function fetchList(opts: Record<string, unknown>): Promise<Listing> {
   const [{ HttpClient, baseUrls }, { fetchCurrentList }] = await Promise.all([import('../http.js'), import('../sources/hf/index.js')]);
-  const http = new HttpClient({ timeoutMs: timeoutMs(opts), log: messages.debug });
+  const http = new HttpClient(httpOptions(opts));
   try {
     return await fetchCurrentList(http, baseUrls().hf, messages.debug);
   } finally {
@@ -21,7 +21,7 @@ async function fetchList(opts: Record<string, unknown>): Promise<Listing> {
 
 export async function run(opts: Record<string, unknown>): Promise<void> {
   const { format, filter } = paperOptions(opts);
-  timeoutMs(opts);
+  httpOptions(opts); // validate before any work
   const store: Store = openStore(opts);
   try {
     let listDate: string | null = null;

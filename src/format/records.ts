@@ -26,9 +26,13 @@ export function* renderJsonl(papers: Iterable<Paper>): Generator<string> {
   for (const p of papers) yield JSON.stringify(toRecord(p)) + '\n';
 }
 
-/** RFC 4180: CRLF records, fields quoted when they hold a comma, quote or line break. */
+/**
+ * RFC 4180: CRLF records, fields quoted when they hold a comma, quote or line break. A text
+ * cell that a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading apostrophe.
+ */
 function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

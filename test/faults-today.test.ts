@@ -1,0 +1,151 @@
+/**
+ * The fault suite for `papers today`: a loopback server misbehaves in every way we know of;
+ * each fault has a defined outcome, and afterwards the cache is exactly what it should be.
+ */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import Database from 'better-sqlite3';
+import { runCli, tempDir } from './helpers/cli.js';
+import { startServer, fixture, type Route, type TestServer } from './helpers/server.js';
+
+const API = fixture('hf/api-daily-papers-2024-08-01.derived.json');
+const PAGE = fixture('hf/daily-2024-08-01.html');
+const API_2026 = fixture('hf/api-daily-papers-2026-03-06.one-item.json');
+
+let server: TestServer;
+let tmp: ReturnType<typeof tempDir>;
+const env = () => ({ PAPERS_HF_URL: server.url, PAPERS_DB: tmp.db });
+const today = (...args: string[]) => runCli(['today', '--json', '--timeout', '1', ...args], { env: env(), timeoutMs: 30_000 });
+
+/** Every row of every table, and the integrity check: what "the cache is intact" means. */
+function snapshot(): { integrity: unknown; tables: Record<string, unknown[]> } {
+  const db = new Database(tmp.db, { readonly: true });
+  try {
+    const tables: Record<string, unknown[]> = {};
+    for (const t of ['papers', 'list_entries', 'lists', 'count_history']) tables[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
+    return { integrity: db.pragma('integrity_check', { simple: true }), tables };
+  } finally {
+    db.close();
+  }
+}
+
+beforeEach(async () => {
+  server = await startServer();
+  tmp = tempDir();
+});
+afterEach(async () => {
+  await server.close();
+  tmp.cleanup();
+});
+
+/** Faults on the API alone: the page is the way in, and the list arrives whole. */
+const apiFaults: [string, Route | Route[]][] = [
+  ['429 with Retry-After, then the list', [{ status: 429, headers: { 'retry-after': '1' } }, { body: API }]],
+  ['429 without Retry-After', { status: 429 }],
+  ['500', { status: 500, body: 'Internal Server Error' }],
+  ['502', { status: 502 }],
+  ['503', { status: 503, headers: { 'retry-after': '0' } }],
+  ['a hung server', { hang: true }],
+  ['a connection reset', { reset: true }],
+  ['a truncated body', { truncate: true, body: API.slice(0, 5000) }],
+  ['invalid JSON', { body: API.slice(0, 5000), headers: { 'content-type': 'application/json' } }],
+  ['the wrong content type (an HTML error page)', { body: '<html><body>Bad gateway</body></html>', headers: { 'content-type': 'text/html' } }],
+  ['a redirect loop', { status: 302, headers: { location: '/api/daily_papers' } }],
+  ['a JSON object instead of a list', { body: '{"error":"Invalid date"}' }],
+];
+
+describe('faults on the API: the page gives the list', () => {
+  for (const [name, route] of apiFaults) {
+    it(name, async () => {
+      server.route('/api/daily_papers', route);
+      server.route('/papers', { body: PAGE });
+      const r = await today();
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).map((p: { id: string }) => p.id)).toHaveLength(13);
+      const after = snapshot();
+      expect(after.integrity).toBe('ok');
+      expect(after.tables.papers).toHaveLength(13);
+      expect(after.tables.lists).toMatchObject([{ source: 'hf', list_date: '2024-08-01', paper_count: 13 }]);
+    });
+  }
+});
+
+describe('faults on both ways in', () => {
+  it('with nothing cached: exit 1, one line naming the failure, nothing stored', async () => {
+    server.route('/api/daily_papers', { status: 503 });
+    server.route('/papers', { status: 502 });
+    const r = await today();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^papers: could not get the daily list from Hugging Face: .*503.*\(.+\)\n$/);
+    expect(snapshot().tables.papers).toEqual([]);
+  });
+
+  it('a hung site with a cache: the cached list, a warning, exit 0, cache unchanged', async () => {
+    server.route('/api/daily_papers', { body: API });
+    expect((await today()).code).toBe(0);
+    const before = snapshot();
+    server.route('/api/daily_papers', { hang: true });
+    server.route('/papers', { hang: true });
+    const r = await today('--retries', '0');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(13);
+    expect(r.stderr).toMatch(/warning: .*timed out.*cached list of 2024-08-01/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('a body far larger than any listing is refused, not stored', async () => {
+    const huge = '[' + Array.from({ length: 1 }, () => ' '.repeat(21 * 1024 * 1024)).join('') + ']';
+    server.route('/api/daily_papers', { body: huge });
+    server.route('/papers', { body: huge });
+    const r = await today();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/too large/);
+    expect(snapshot().tables.papers).toEqual([]);
+  });
+
+  it('invalid JSON and a redesigned page: exit 1 (the site changed), cache untouched', async () => {
+    server.route('/api/daily_papers', { body: API_2026 });
+    expect((await today()).code).toBe(0);
+    const before = snapshot();
+    server.route('/api/daily_papers', { body: '[{"paper": {"id": "2407.2' });
+    server.route('/papers', { body: '<html><body><div id="app"></div><script src="/app.js"></script></body></html>' });
+    const r = await today();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/not in a shape papers recognises/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('an empty list is a success that stores nothing', async () => {
+    server.route('/api/daily_papers', { body: '[]' });
+    const r = await today();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no daily list/);
+    expect(snapshot().tables.papers).toEqual([]);
+  });
+});
+
+describe('hostile content', () => {
+  it('titles and names with escape sequences, bidi and zero-width characters never reach the terminal raw', async () => {
+    const items = JSON.parse(API_2026);
+    const evil = '\x1b]0;pwned\x07\x1b[31mRed\x1b[0m \u202eevil\u202c zero\u200bwidth \x9b31m';
+    items[0].title = `Title ${evil}`;
+    items[0].paper.title = items[0].title;
+    items[0].paper.authors[0].name = `Name ${evil}`;
+    items[0].paper.ai_summary = `Summary ${evil}`;
+    server.route('/api/daily_papers', { body: JSON.stringify(items) });
+    const json = await today();
+    expect(json.code).toBe(0);
+    // JSON keeps the exact text, escaped as JSON does
+    expect(JSON.parse(json.stdout)[0].title).toBe(`Title ${evil}`);
+    expect(json.stdout).not.toContain('\x1b');
+    for (const format of ['table', 'md']) {
+      const r = await runCli(['today', '--offline', '--format', format], { env: { ...env(), FORCE_COLOR: '0' } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Red');
+      expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069]/);
+    }
+  });
+});
