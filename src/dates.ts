@@ -39,6 +39,7 @@ export function parseDateArg(value: string, option: string, now: Date = new Date
     else if (unit === 'w') d.setUTCDate(d.getUTCDate() - 7 * n);
     else if (unit === 'm') d.setUTCMonth(d.getUTCMonth() - n);
     else d.setUTCFullYear(d.getUTCFullYear() - n);
+    if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1000) throw new UsageError(`${option}: '${value}' reaches too far back`, { hint: 'use a date after the year 1000' });
     return toIsoDate(d);
   }
   throw new UsageError(`${option}: '${value}' is not a date`, { hint: 'use YYYY-MM-DD or a relative date such as 7d, 2w, 3m' });
