@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+'use strict';
+// CommonJS (see bin/package.json): it runs dist/papers.cjs, the one-file bundle that
+// `npm run build` makes, which starts much faster than the ES modules of dist/. When the
+// bundle is missing or older than the tsc output (tsc run alone), the ES modules run instead.
+const { statSync } = require('node:fs');
+const { join } = require('node:path');
 
-await main();
+const dist = join(__dirname, '..', 'dist');
+const mtime = (file) => statSync(join(dist, file), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const bundled = mtime('papers.cjs');
+
+if (bundled >= 0 && bundled >= mtime('cli.js')) require(join(dist, 'papers.cjs')).main();
+else import('../dist/cli.js').then((cli) => cli.main());

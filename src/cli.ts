@@ -16,7 +16,7 @@ export function addPaperOptions(cmd: Command): Command {
     .option('--jsonl', 'print one JSON record per line')
     .addOption(new Option('--format <f>', 'output format').choices(['table', 'json', 'jsonl', 'csv', 'md']))
     .option('-n, --limit <n>', 'at most n papers')
-    .addOption(new Option('--sort <key>', 'order').choices(['upvotes', 'date', 'title', 'relevance']))
+    .addOption(new Option('--sort <key>', 'order (rising: upvotes gained over the last 7 days)').choices(['upvotes', 'date', 'title', 'relevance', 'rising']))
     .option('--author <name>', 'author name contains (case-insensitive)')
     .option('--since <date>', 'on or after a date (YYYY-MM-DD, or 7d, 2w)')
     .option('--until <date>', 'on or before a date (YYYY-MM-DD, or 7d, 2w)')
@@ -67,6 +67,35 @@ export function buildProgram(): Command {
   addCommonOptions(addNetworkOptions(addPaperOptions(today))).action(lazy(() => import('./commands/today.js')));
 
   // -- fetch / sync (issue 4) --
+  const requestOptions = (cmd: Command) =>
+    cmd
+      .option('--timeout <s>', 'give up on a request after s seconds', '30')
+      .option('--retries <n>', 'retry a failed request (429, 5xx, network) up to n times', '3');
+  const fetchCmd = program
+    .command('fetch')
+    .description('fetch the lists of a day, a range, a week or a month into the cache, with as few requests as possible')
+    .option('--date <D>', 'one day (YYYY-MM-DD, or relative: 3d)')
+    .option('--from <D>', 'first day of a range (YYYY-MM-DD, or relative: 2w)')
+    .option('--to <D>', 'last day of the range (default: today)')
+    .option('--week <YYYY-Www>', 'an ISO week, e.g. 2024-W31')
+    .option('--month <YYYY-MM>', 'a month, e.g. 2024-08')
+    .addOption(new Option('--source <name>', 'where from').choices(['hf', 'arxiv']).default('hf'))
+    .option('--category <cat>', 'arXiv category, e.g. cs.LG (repeatable; --source arxiv)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--refresh', 'fetch days already complete in the cache too (updates upvotes and comments)')
+    .option('--json', 'print a summary object on stdout')
+    .addHelpText('after', '\nDays already complete in the cache are skipped; today\'s list is never complete.\n\nExamples:\n  papers fetch --date 2024-08-01\n  papers fetch --from 2024-08-01 --to 2024-08-14\n  papers fetch --week 2024-W31\n  papers fetch --month 2024-08 --refresh\n  papers fetch --from 7d --json');
+  addCommonOptions(requestOptions(fetchCmd)).action(lazy(() => import('./commands/fetch.js')));
+
+  const syncCmd = program
+    .command('sync')
+    .description('fetch everything published since the last successful sync (first run: the last 7 days); for cron')
+    .option('--new', 'print the papers this run added to the cache (in any format)')
+    .option('--json', 'print a summary object (with --new: the new papers as a JSON array)')
+    .option('--jsonl', 'with --new: one JSON record per line')
+    .addOption(new Option('--format <f>', 'with --new: output format').choices(['table', 'json', 'jsonl', 'csv', 'md']))
+    .option('--wait <s>', 'when another sync is running, wait up to s seconds for it, then do nothing', '60')
+    .addHelpText('after', '\nSources: Hugging Face, and arXiv when "sources.arxiv.categories" is set in the config.\nExit 0: synced (also when nothing was new, or another sync was running); 1: a source failed.\n\nExamples:\n  papers sync\n  papers sync --json | jq .new\n  papers sync --new --format md | mail -E -s "New papers" me@example.org');
+  addCommonOptions(requestOptions(syncCmd)).action(lazy(() => import('./commands/sync.js')));
 
   // -- search / import (issue 5) --
   const search = program

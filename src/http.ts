@@ -25,7 +25,30 @@ export interface HttpOptions {
   env?: NodeJS.ProcessEnv;
   /** Backoff base: attempt n waits a random time in [0.5, 1] x baseDelayMs x 2^n. Default 500. */
   baseDelayMs?: number;
+  /**
+   * Politeness per site, over DEFAULT_HOST_RULES: Hugging Face a few requests at a time, arXiv
+   * (listing site and API) one at a time, 3 s apart. Tests shorten the arXiv spacing here.
+   */
+  hostRules?: HostRules;
 }
+
+/** How a host is treated: requests in flight at once, and the least time between two starts. */
+export interface HostRule {
+  concurrency: number;
+  minIntervalMs: number;
+}
+
+/** Rules by site: `hf`, `arxiv` (PAPERS_ARXIV_URL), `arxivApi` (PAPERS_ARXIV_API_URL), `other`. */
+export type HostRules = Partial<Record<SiteKey, Partial<HostRule>>>;
+type SiteKey = 'hf' | 'arxiv' | 'arxivApi' | 'other';
+
+export const DEFAULT_HOST_RULES: Record<SiteKey, HostRule> = {
+  hf: { concurrency: 4, minIntervalMs: 0 },
+  // arXiv's terms of use: one connection at a time, at most one request every 3 seconds.
+  arxiv: { concurrency: 1, minIntervalMs: 3000 },
+  arxivApi: { concurrency: 1, minIntervalMs: 3000 },
+  other: { concurrency: 4, minIntervalMs: 0 },
+};
 
 export interface GetOptions {
   headers?: Record<string, string>;
@@ -134,6 +157,8 @@ export class HttpClient {
   private readonly hfOrigin: string | null;
   private dispatcher: Dispatcher | undefined;
   private closed = false;
+  private readonly hostRules: Record<SiteKey, HostRule>;
+  private readonly limiters = new Map<string, HostLimiter>();
 
   constructor(opts: HttpOptions = {}) {
     const num = (v: number | undefined, d: number, min = 0): number =>
@@ -148,6 +173,15 @@ export class HttpClient {
     this.env = opts.env ?? process.env;
     this.bases = baseUrls(this.env);
     this.hfOrigin = originOf(this.bases.hf);
+    const rules = { ...DEFAULT_HOST_RULES };
+    for (const [k, r] of Object.entries(opts.hostRules ?? {}) as [SiteKey, Partial<HostRule>][]) {
+      if (!(k in rules)) continue;
+      rules[k] = {
+        concurrency: Math.max(1, Math.floor(num(r.concurrency, rules[k].concurrency, 1))),
+        minIntervalMs: num(r.minIntervalMs, rules[k].minIntervalMs),
+      };
+    }
+    this.hostRules = rules;
   }
 
   async get(url: string, opts: GetOptions = {}): Promise<HttpResponse> {
@@ -230,6 +264,8 @@ export class HttpClient {
    * response or a failure that may be retried; throws HttpError for failures that may not.
    */
   private async attempt(undici: Undici, dispatcher: Dispatcher, target: URL, opts: GetOptions): Promise<AttemptResult> {
+    // Wait for the host's turn first: time in the politeness queue is not part of the timeout.
+    let release = await this.limiterFor(target).acquire(this.log);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -239,9 +275,16 @@ export class HttpClient {
     let current = target;
     try {
       for (let hop = 0; ; hop++) {
+        if (hop > 0) {
+          // A redirect: the slot held so far is given back, the next host's is taken.
+          release();
+          release = () => undefined;
+          release = await this.limiterFor(current).acquire(this.log);
+        }
         const started = Date.now();
         const res = await this.send(undici, dispatcher, current, this.headersFor(current, opts), controller.signal);
         const elapsed = () => `${Date.now() - started} ms`;
+        this.limiterFor(current).observe(res.status, res.headers, this.log);
 
         if (REDIRECT_STATUSES.has(res.status) && res.headers.has('location')) {
           await discard(res);
@@ -313,12 +356,33 @@ export class HttpClient {
       return { kind: 'network', error, url: current };
     } finally {
       clearTimeout(timer);
+      release();
     }
   }
 
+  /** The politeness queue of the host `url` is on (one per origin; the strictest rule of the sites there). */
+  private limiterFor(url: URL): HostLimiter {
+    let limiter = this.limiters.get(url.origin);
+    if (!limiter) {
+      const sites: SiteKey[] = [];
+      if (url.origin === this.hfOrigin) sites.push('hf');
+      if (url.origin === originOf(this.bases.arxiv)) sites.push('arxiv');
+      if (url.origin === originOf(this.bases.arxivApi)) sites.push('arxivApi');
+      if (sites.length === 0) sites.push('other');
+      const rules = sites.map((k) => this.hostRules[k]);
+      const rule = {
+        concurrency: Math.min(...rules.map((r) => r.concurrency)),
+        minIntervalMs: Math.max(...rules.map((r) => r.minIntervalMs)),
+      };
+      limiter = new HostLimiter(rule, this.siteName(url), this.maxRetryTimeMs, url.href);
+      this.limiters.set(url.origin, limiter);
+    }
+    return limiter;
+  }
+
   /**
-   * Send one request. The single place every request goes through: a per-host limiter
-   * (politeness delays, one connection at a time for arXiv) belongs here.
+   * Send one request: the single place every request goes through. The caller holds the
+   * host's slot (HostLimiter) from before the request until its body is read.
    */
   private async send(undici: Undici, dispatcher: Dispatcher, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
     this.requests++;
@@ -434,6 +498,113 @@ export class HttpClient {
         });
     }
   }
+}
+
+// ---- politeness ----------------------------------------------------------------------------
+
+/**
+ * One host's queue: at most `concurrency` requests in flight, starts at least `minIntervalMs`
+ * apart, and pauses when the host says so (Retry-After on 429, a RateLimit window nearly used).
+ * A pause longer than the retry budget is not waited out: the request fails at once, so a run
+ * stops cleanly instead of sitting for minutes or hammering a host that refuses.
+ */
+class HostLimiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** The earliest start the spacing allows (epoch ms): minIntervalMs after the last start and end. */
+  private nextStart = 0;
+  /** The host asked for a pause until then (Retry-After, RateLimit), and why. */
+  private pausedUntil = 0;
+  private pausedBecause = '';
+
+  constructor(
+    private readonly rule: HostRule,
+    private readonly site: string,
+    private readonly maxWaitMs: number,
+    private readonly url: string,
+  ) {}
+
+  /** Wait for a slot and for the host's spacing; returns the function that gives the slot back. */
+  async acquire(log?: (msg: string) => void): Promise<() => void> {
+    if (this.active < this.rule.concurrency && this.waiting.length === 0) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      // Spacing counts from the end of a request too: the host never sees two closer than that.
+      this.nextStart = Math.max(this.nextStart, Date.now() + this.rule.minIntervalMs);
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+    const now = Date.now();
+    const start = Math.max(now, this.nextStart, this.pausedUntil);
+    if (this.pausedUntil - now > this.maxWaitMs) {
+      release();
+      throw new HttpError(`${this.site} asks to pause for ${formatSeconds(this.pausedUntil - now)} (${this.pausedBecause})`, this.url, {
+        status: 429,
+        hint: 'stopped rather than wait that long or keep asking; try again later',
+      });
+    }
+    this.nextStart = start + this.rule.minIntervalMs;
+    if (start > now) {
+      if (start - now >= 1000) log?.(`waiting ${formatSeconds(start - now)} before the next request to ${this.site}`);
+      await sleep(start - now);
+    }
+    return release;
+  }
+
+  /** Take note of what the host said about its limits. */
+  observe(status: number, headers: { get(name: string): string | null }, log?: (msg: string) => void): void {
+    const now = Date.now();
+    if (status === 429 || status === 503) {
+      const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+      if (retryAfter !== undefined) this.pauseUntil(now + retryAfter, `Retry-After ${formatSeconds(retryAfter)}`);
+    }
+    const rl = parseRateLimit(headers);
+    if (!rl) return;
+    const low = rl.limit !== undefined ? Math.max(2, Math.ceil(rl.limit / 20)) : 5;
+    if (rl.remaining > low) return;
+    // Spread what is left of the window over the time until it resets; none left: wait for the reset.
+    const wait = rl.remaining <= 0 ? rl.resetMs : rl.resetMs / (rl.remaining + 1);
+    if (wait <= 0) return;
+    log?.(`${this.site} rate limit nearly used (${rl.remaining} left${rl.limit !== undefined ? ` of ${rl.limit}` : ''}, resets in ${formatSeconds(rl.resetMs)}): slowing down`);
+    this.pauseUntil(now + wait, `rate limit: ${rl.remaining} requests left, window resets in ${formatSeconds(rl.resetMs)}`);
+  }
+
+  private pauseUntil(at: number, why: string): void {
+    if (at <= this.pausedUntil) return;
+    this.pausedUntil = at;
+    this.pausedBecause = why;
+  }
+}
+
+/**
+ * The RateLimit headers of the IETF drafts: `RateLimit: limit=500, remaining=3, reset=120`,
+ * the later structured form `RateLimit: "api";r=3;t=120` (with `RateLimit-Policy: …;q=500`), or
+ * separate `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (reset in seconds).
+ */
+export function parseRateLimit(headers: { get(name: string): string | null }): { remaining: number; resetMs: number; limit?: number } | undefined {
+  const params = (value: string | null): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const part of (value ?? '').split(/[,;]/)) {
+      const m = /^\s*([a-z-]+)\s*=\s*"?(\d+(?:\.\d+)?)"?\s*$/i.exec(part);
+      if (m && !out.has(m[1]!.toLowerCase())) out.set(m[1]!.toLowerCase(), Number(m[2]));
+    }
+    return out;
+  };
+  const combined = params(headers.get('ratelimit'));
+  const policy = params(headers.get('ratelimit-policy'));
+  const num = (v: string | null): number | undefined => {
+    const m = /^\s*(\d+(?:\.\d+)?)/.exec(v ?? '');
+    return m ? Number(m[1]) : undefined;
+  };
+  const remaining = combined.get('remaining') ?? combined.get('r') ?? num(headers.get('ratelimit-remaining'));
+  const reset = combined.get('reset') ?? combined.get('t') ?? num(headers.get('ratelimit-reset'));
+  if (remaining === undefined || reset === undefined) return undefined;
+  const limit = combined.get('limit') ?? policy.get('q') ?? num(headers.get('ratelimit-limit')) ?? num(headers.get('ratelimit-policy'));
+  return { remaining, resetMs: reset * 1000, ...(limit !== undefined ? { limit } : {}) };
 }
 
 // ---- helpers -------------------------------------------------------------------------------

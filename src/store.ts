@@ -5,13 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
+// Imported where it is used (commands load this module only when they open the cache), and
+// statically so that the CLI bundle (scripts/bundle.js) holds its JavaScript: a start-up
+// reads one file instead of a dozen.
+import BetterSqlite3 from 'better-sqlite3';
 import type { Paper, ParsedPaper, SourceName } from './record.js';
 import { StoreError } from './errors.js';
 import { foldText, normalizeTitle } from './text.js';
-
-const require = createRequire(import.meta.url);
 
 /** Each entry migrates the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -116,6 +116,16 @@ const MIGRATIONS: string[] = [
     INSERT INTO papers_fts(rowid, title, summary, authors, keywords, categories)
     VALUES (new.rowid, new.title, new.summary, new.authors, new.keywords, new.categories);
   END;
+  `,
+  // v2 (issue 9): the store writes the full-text index itself (insertRow, updateRow). Through a
+  // trigger, every row's write opened a statement savepoint, and FTS5 flushes its pending terms
+  // at each one: a tiny index segment per paper, and ingest three to five times slower. A
+  // delete keeps its trigger (deletes are rare, and any DELETE stays consistent). Merging
+  // index segments 8 at a time instead of 4 makes writing a quarter faster (npm run bench).
+  `
+  DROP TRIGGER papers_ai;
+  DROP TRIGGER papers_au;
+  INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 8);
   `,
 ];
 
@@ -262,10 +272,22 @@ export function mergePaper(old: Paper, incoming: ParsedPaper, now: string): Pape
   };
 }
 
-/** True when two records differ in anything but lastSeenAt. */
+/** True when two records differ in anything but lastSeenAt (null and a missing field are alike). */
 function differs(a: Paper, b: Paper): boolean {
-  return JSON.stringify({ ...a, lastSeenAt: '' }) !== JSON.stringify({ ...b, lastSeenAt: '' });
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof Paper)[]);
+  for (const k of keys) {
+    if (k === 'lastSeenAt') continue;
+    const x = a[k] ?? null;
+    const y = b[k] ?? null;
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    return true;
+  }
+  return false;
 }
+
+/** The columns of the full-text index, in its order. */
+const FTS_COLUMNS = ['title', 'summary', 'authors', 'keywords', 'categories'] as const;
 
 export interface UpsertResult {
   inserted: number;
@@ -277,7 +299,7 @@ export interface UpsertResult {
   newRowids: number[];
 }
 
-export type SortKey = 'upvotes' | 'date' | 'title' | 'relevance' | 'rank';
+export type SortKey = 'upvotes' | 'date' | 'title' | 'relevance' | 'rank' | 'rising';
 
 /** A query over the cache. Every value is bound as a parameter; none is spliced into SQL. */
 export interface PaperFilter {
@@ -303,6 +325,32 @@ export interface ListInfo {
   etag: string | null;
 }
 
+export interface SyncLogEntry {
+  id: number;
+  source: string;
+  rangeFrom: string | null;
+  rangeTo: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  requests: number;
+  papersNew: number;
+  papersUpdated: number;
+  outcome: string;
+  error: string | null;
+}
+
+interface SyncLogRow {
+  id: number; source: string; range_from: string | null; range_to: string | null; started_at: string; ended_at: string | null;
+  requests: number; papers_new: number; papers_updated: number; outcome: string; error: string | null;
+}
+
+function syncLogEntry(r: SyncLogRow): SyncLogEntry {
+  return {
+    id: r.id, source: r.source, rangeFrom: r.range_from, rangeTo: r.range_to, startedAt: r.started_at, endedAt: r.ended_at,
+    requests: r.requests, papersNew: r.papers_new, papersUpdated: r.papers_updated, outcome: r.outcome, error: r.error,
+  };
+}
+
 export interface StoreOptions {
   readonly?: boolean;
   /** How long to wait for another writer before failing, in ms. */
@@ -313,6 +361,8 @@ export class Store {
   readonly path: string;
   private readonly db: BetterSqlite3.Database;
   private readonly stmts = new Map<string, BetterSqlite3.Statement>();
+  /** Rows written in this transaction whose text is not in the full-text index yet. */
+  private unindexed: [number, Record<(typeof FTS_COLUMNS)[number], unknown>][] = [];
 
   private constructor(path: string, db: BetterSqlite3.Database) {
     this.path = path;
@@ -321,7 +371,7 @@ export class Store {
 
   /** Open (and create or migrate) the cache at `path`. */
   static open(path: string, opts: StoreOptions = {}): Store {
-    const Database = require('better-sqlite3') as typeof BetterSqlite3;
+    const Database = BetterSqlite3;
     let db: BetterSqlite3.Database;
     try {
       if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
@@ -356,8 +406,14 @@ export class Store {
       });
     }
     if (readonly) return;
+    // A new cache gets 8 KiB pages (rows with an abstract are ~3 KB): a fifth faster to write
+    // and smaller. It only takes effect before the first write, so it is a no-op afterwards.
+    if (version === 0) this.db.pragma('page_size = 8192');
     if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoint the WAL every 128 MiB instead of every 8: each checkpoint syncs the file, and
+    // bulk writes (fetch --from, import) ran a fifth slower. The WAL goes when the cache closes.
+    this.db.pragma('wal_autocheckpoint = 16384');
     this.db.pragma('foreign_keys = ON');
     if (version === SCHEMA_VERSION) return;
     // BEGIN IMMEDIATE: two processes migrating at once take turns instead of failing.
@@ -396,9 +452,27 @@ export class Store {
 
   private insertRow(p: Paper): number {
     const sql = `INSERT INTO papers (${PAPER_COLUMNS.join(', ')}) VALUES (${PAPER_COLUMNS.map((c) => '@' + c).join(', ')})`;
-    const rowid = Number(this.stmt(sql).run(paperParams(p)).lastInsertRowid);
+    const params = paperParams(p);
+    const rowid = Number(this.stmt(sql).run(params).lastInsertRowid);
+    this.indexText(rowid, params);
     this.recordCounts(rowid, p);
     return rowid;
+  }
+
+  /**
+   * Add a row's text to the full-text index (no trigger does it: see migration v2), at the end
+   * of the batch: a statement that opens a savepoint (an INSERT OR REPLACE, a foreign-key check)
+   * makes FTS5 flush the terms it holds, and flushing after every paper is what made ingest slow.
+   */
+  private indexText(rowid: number, row: Record<(typeof FTS_COLUMNS)[number], unknown>): void {
+    this.unindexed.push([rowid, row]);
+  }
+
+  /** Write the pending rows into the full-text index (before anything reads or deletes from it). */
+  private flushIndex(): void {
+    const insert = this.stmt(`INSERT INTO papers_fts (rowid, ${FTS_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`);
+    for (const [rowid, row] of this.unindexed) insert.run(rowid, row.title, row.summary, row.authors, row.keywords, row.categories);
+    this.unindexed = [];
   }
 
   /** Keep a snapshot of the counts when a paper has them (on insert, and when they change). */
@@ -407,9 +481,18 @@ export class Store {
     this.stmt('INSERT OR REPLACE INTO count_history (paper, seen_at, upvotes, comments) VALUES (?, ?, ?, ?)').run(rowid, p.lastSeenAt, p.upvotes, p.comments);
   }
 
-  private updateRow(rowid: number, p: Paper): void {
+  /** Rewrite a stored row (`old`, as read) with `p`; the index is redone only when its text changed. */
+  private updateRow(old: PaperRow, p: Paper): void {
     const sql = `UPDATE papers SET ${PAPER_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE rowid = @rowid`;
-    this.stmt(sql).run({ ...paperParams(p), rowid });
+    const params = paperParams(p);
+    this.stmt(sql).run({ ...params, rowid: old.rowid });
+    if (FTS_COLUMNS.some((c) => params[c] !== old[c])) {
+      // An external-content FTS5 row is deleted by giving it the values it was indexed with.
+      this.flushIndex();
+      this.stmt(`INSERT INTO papers_fts (papers_fts, rowid, ${FTS_COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`)
+        .run(old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
+      this.indexText(old.rowid, params);
+    }
   }
 
   /** Store one parsed paper; call inside a transaction. */
@@ -420,9 +503,11 @@ export class Store {
     if (!target) {
       return { rowid: this.insertRow({ ...p, firstSeenAt: now, lastSeenAt: now }), outcome: 'inserted' };
     }
-    let old = rowToPaper(target);
+    const stored = rowToPaper(target);
+    let old = stored;
     if (byId && byTitle && byTitle.rowid !== byId.rowid) {
       // A paper first known only by its title now arrives with its id: fold the two into one.
+      this.flushIndex(); // the delete below takes its row out of the index
       old = mergePaper(old, rowToPaper(byTitle), now);
       old.firstSeenAt = byTitle.first_seen_at < byId.first_seen_at ? byTitle.first_seen_at : byId.first_seen_at;
       this.stmt('INSERT OR IGNORE INTO list_entries (source, list_date, paper, rank) SELECT source, list_date, ?, rank FROM list_entries WHERE paper = ?').run(byId.rowid, byTitle.rowid);
@@ -430,12 +515,14 @@ export class Store {
       this.stmt('DELETE FROM papers WHERE rowid = ?').run(byTitle.rowid);
       target = byId;
     }
-    const merged = mergePaper(old, p, now);
-    if (!differs(merged, rowToPaper(target))) {
+    // A listing without an id was matched by its title: the title of the record with the id
+    // (from HF or arXiv) stays; the id-less one only differs from it in case or punctuation.
+    const merged = mergePaper(old, p.id === null && old.id !== null ? { ...p, title: old.title } : p, now);
+    if (!differs(merged, stored)) {
       this.stmt('UPDATE papers SET last_seen_at = ? WHERE rowid = ?').run(now, target.rowid);
       return { rowid: target.rowid, outcome: 'unchanged' };
     }
-    this.updateRow(target.rowid, merged);
+    this.updateRow(target, merged);
     if (merged.upvotes !== target.upvotes || merged.comments !== target.comments) this.recordCounts(target.rowid, merged);
     return { rowid: target.rowid, outcome: 'updated' };
   }
@@ -447,11 +534,17 @@ export class Store {
 
   private upsertInTransaction(papers: ParsedPaper[], now: string): UpsertResult {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
-    for (const p of papers) {
-      const { rowid, outcome } = this.upsertOne(p, now);
-      result[outcome]++;
-      result.rowids.push(rowid);
-      if (outcome === 'inserted') result.newRowids.push(rowid);
+    this.unindexed = [];
+    try {
+      for (const p of papers) {
+        const { rowid, outcome } = this.upsertOne(p, now);
+        result[outcome]++;
+        result.rowids.push(rowid);
+        if (outcome === 'inserted') result.newRowids.push(rowid);
+      }
+      this.flushIndex();
+    } finally {
+      this.unindexed = []; // after a failure the transaction rolls back: nothing is pending
     }
     return result;
   }
@@ -474,11 +567,14 @@ export class Store {
     });
   }
 
-  /** The list fetched most recently by its date, or the one of `listDate`. */
+  /**
+   * The latest list by its date, or the one of `listDate`. Days without a list (weekends) are
+   * stored as empty lists by range fetches; the latest list is the latest one with papers.
+   */
   listInfo(source: SourceName, listDate?: string): ListInfo | null {
     const row = (listDate
       ? this.stmt('SELECT * FROM lists WHERE source = ? AND list_date = ?').get(source, listDate)
-      : this.stmt('SELECT * FROM lists WHERE source = ? ORDER BY list_date DESC LIMIT 1').get(source)) as
+      : this.stmt('SELECT * FROM lists WHERE source = ? ORDER BY paper_count > 0 DESC, list_date DESC LIMIT 1').get(source)) as
       | { source: string; list_date: string; fetched_at: string; paper_count: number; etag: string | null }
       | undefined;
     return row ? { source: row.source, listDate: row.list_date, fetchedAt: row.fetched_at, paperCount: row.paper_count, etag: row.etag } : null;
@@ -506,6 +602,48 @@ export class Store {
       WHERE p.id = ? ORDER BY h.seen_at`).all(id) as { seenAt: string; upvotes: number | null; comments: number | null }[];
   }
 
+  // ---- fetching and syncing (issue 4) ----
+
+  /** A conditional request found the list unchanged: it was checked (fetched) now. */
+  touchList(source: SourceName, listDate: string, opts: { now?: string } = {}): void {
+    this.stmt('UPDATE lists SET fetched_at = ? WHERE source = ? AND list_date = ?').run(opts.now ?? new Date().toISOString(), source, listDate);
+  }
+
+  /** The average number of papers on the last `n` stored lists of a source, or null. */
+  papersPerList(source: SourceName, n = 30): number | null {
+    const row = this.stmt('SELECT avg(paper_count) AS a FROM (SELECT paper_count FROM lists WHERE source = ? ORDER BY list_date DESC LIMIT ?)').get(source, n) as { a: number | null };
+    return row.a;
+  }
+
+  /** Open a sync log entry (outcome 'running'); returns its id. */
+  startSync(source: string, range: { from: string | null; to: string | null }, startedAt = new Date().toISOString()): number {
+    return Number(this.stmt('INSERT INTO sync_log (source, range_from, range_to, started_at) VALUES (?, ?, ?, ?)').run(source, range.from, range.to, startedAt).lastInsertRowid);
+  }
+
+  /** Close a sync log entry with its outcome ('ok', 'failed', 'interrupted') and counts. */
+  finishSync(id: number, r: { outcome: string; requests: number; papersNew: number; papersUpdated: number; error?: string | null; endedAt?: string }): void {
+    this.stmt('UPDATE sync_log SET ended_at = ?, requests = ?, papers_new = ?, papers_updated = ?, outcome = ?, error = ? WHERE id = ?')
+      .run(r.endedAt ?? new Date().toISOString(), r.requests, r.papersNew, r.papersUpdated, r.outcome, r.error ?? null, id);
+  }
+
+  /** The latest sync of a source (with `outcome`, e.g. 'ok', when given), or null. */
+  lastSync(source: string, outcome?: string): SyncLogEntry | null {
+    const row = (outcome === undefined
+      ? this.stmt('SELECT * FROM sync_log WHERE source = ? ORDER BY started_at DESC, id DESC LIMIT 1').get(source)
+      : this.stmt('SELECT * FROM sync_log WHERE source = ? AND outcome = ? ORDER BY started_at DESC, id DESC LIMIT 1').get(source, outcome)) as SyncLogRow | undefined;
+    return row ? syncLogEntry(row) : null;
+  }
+
+  /** The sync log, newest first. */
+  syncLog(limit = 50): SyncLogEntry[] {
+    return (this.stmt('SELECT * FROM sync_log ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as SyncLogRow[]).map(syncLogEntry);
+  }
+
+  /** Entries still 'running' although no sync runs (the lock is ours): their process died. */
+  endAbandonedSyncs(): number {
+    return this.stmt("UPDATE sync_log SET outcome = 'interrupted', error = coalesce(error, 'the run stopped before it finished') WHERE outcome = 'running'").run().changes;
+  }
+
   count(): number {
     return (this.stmt('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
   }
@@ -527,6 +665,20 @@ export class Store {
     return this.db;
   }
 }
+
+/** `--sort rising`: upvotes gained over the last 7 days. */
+const RISING_WINDOW_MS = 7 * 86_400_000;
+/**
+ * Upvotes now minus upvotes at the start of the window: the last snapshot taken by then, or
+ * for a paper first seen inside the window its first snapshot.
+ */
+const RISING_GAIN = `(p.upvotes - coalesce(
+  (SELECT h.upvotes FROM count_history h WHERE h.paper = p.rowid AND h.seen_at <= @risingSince ORDER BY h.seen_at DESC LIMIT 1),
+  (SELECT h.upvotes FROM count_history h WHERE h.paper = p.rowid ORDER BY h.seen_at LIMIT 1),
+  p.upvotes))`;
+
+/** Title matches weigh most, then keywords and authors, then the abstract (lower is better). */
+const RELEVANCE = 'bm25(papers_fts, 10.0, 1.0, 3.0, 4.0, 2.0)';
 
 /** Build the SQL for a filter; every user value is a bound parameter. Exported for tests. */
 export function buildQuery(f: PaperFilter): { sql: string; params: Record<string, unknown> } {
@@ -572,9 +724,21 @@ export function buildQuery(f: PaperFilter): { sql: string; params: Record<string
     date: `${dateExpr} IS NULL, ${dateExpr} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
     title: 'p.title COLLATE NOCASE, p.rowid',
     // Title matches weigh most, then keywords and authors, then the abstract.
-    relevance: f.match ? 'bm25(papers_fts, 10.0, 1.0, 3.0, 4.0, 2.0), p.rowid' : 'p.rowid',
+    relevance: f.match ? `${RELEVANCE}, p.rowid` : 'p.rowid',
     rank: f.listDate ? 'e.rank' : 'p.rowid',
+    rising: `${RISING_GAIN} IS NULL, ${RISING_GAIN} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
   };
+  if (sort === 'rising') params.risingSince = new Date(Date.now() - RISING_WINDOW_MS).toISOString();
+  if (f.match && sort === 'relevance' && f.limit !== undefined && where.length === 1 && !f.listDate) {
+    // Only a text query: the best `limit` matches come straight from the index, then only their
+    // rows are read (joining first read the row of every match, ~4x slower on common words).
+    params.limit = f.limit;
+    return {
+      sql: `SELECT p.* FROM (SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE papers_fts MATCH @match ORDER BY score, rowid LIMIT @limit) m
+        JOIN papers p ON p.rowid = m.rowid ORDER BY m.score, m.rowid`,
+      params,
+    };
+  }
   let sql = `SELECT p.* FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
   if (f.limit !== undefined) {
     sql += ' LIMIT @limit';

@@ -111,7 +111,7 @@ describe('HttpClient', () => {
     ax.route('/list', { body: 'arxiv' });
     ax.route('/to-hf', { status: 302, headers: { location: `${hf.url}/api/daily_papers` } });
     const env = { HF_TOKEN: 'hf_secret', PAPERS_HF_URL: `${hf.url}/`, PAPERS_ARXIV_URL: ax.url };
-    const c = client({ env });
+    const c = client({ env, hostRules: { arxiv: { minIntervalMs: 0 } } });
     await c.get(`${hf.url}/api/daily_papers`);
     await c.get(`${ax.url}/list`);
     expect((await c.get(`${hf.url}/to-arxiv`)).body).toBe('arxiv');

@@ -2,10 +2,13 @@
  * The Hugging Face source: where its lists are and how to get them. Two ways in, the JSON API
  * and the listing page; when one fails the other is tried. Parsing lives in ./parse.ts.
  */
-import type { Listing } from '../../record.js';
+import type { Listing, ParsedPaper } from '../../record.js';
 import { HttpError, ParseError, PapersError } from '../../errors.js';
 import { type HttpClient, joinUrl } from '../../http.js';
+import { daysOf } from '../../range.js';
+import { isComplete, type FetchRangeRequest, type FetchSink, type Source } from '../types.js';
 import { parseDailyPapersApi, parseHfPage } from './parse.js';
+import { DEFAULT_PAPERS_PER_DAY, PAGE_SIZE, estimatePages, planRequests } from './plan.js';
 
 type WayIn = { name: string; get: () => Promise<Listing> };
 
@@ -48,4 +51,145 @@ export function fetchCurrentList(http: HttpClient, base: string, log: (m: string
     { name: 'the API', get: async () => parseDailyPapersApi((await http.get(joinUrl(base, '/api/daily_papers'), { accept: 'application/json', retries: 1 })).body) },
     { name: 'the page', get: async () => parseHfPage((await http.get(joinUrl(base, '/papers'), { accept: 'text/html' })).body) },
   ], log);
+}
+
+/**
+ * Hugging Face's paper search: `GET /api/papers/search?q=…&limit=…` (a JSON list of items in
+ * the daily-list shape), else the search page `/papers?q=…` (its `searchResults`). The result
+ * is never one day's list: `date` is null and each paper keeps its own dates. `[]` from the API
+ * means nothing matched (the page is not asked). A page that shows a daily list instead of
+ * search results is a ParseError: HF ignored the query, and its list must not pass for results.
+ */
+export function searchPapers(http: HttpClient, base: string, query: string, opts: { limit?: number; log?: (m: string) => void } = {}): Promise<Listing> {
+  return firstThatWorks(`search results for "${query}"`, [
+    {
+      name: 'the API',
+      get: async () => {
+        const url = joinUrl(base, '/api/papers/search', { q: query, limit: opts.limit });
+        return parseDailyPapersApi((await http.get(url, { accept: 'application/json', retries: 1 })).body, { dailyDate: null, format: 'hf-search' });
+      },
+    },
+    {
+      name: 'the page',
+      get: async () => {
+        const listing = await parseHfPage((await http.get(joinUrl(base, '/papers', { q: query }), { accept: 'text/html' })).body);
+        if (listing.format !== 'hf-search-page') {
+          throw new ParseError(`Hugging Face's search page gave no search results (a ${listing.format} listing instead)`);
+        }
+        return listing;
+      },
+    },
+  ], opts.log ?? (() => {}));
+}
+
+// ---- date ranges (papers fetch / papers sync) ------------------------------------------------
+
+/** The first day of Hugging Face Daily Papers. */
+export const HF_ARCHIVE_START = '2023-05-04';
+/** Requests in flight at once for a range; the HTTP client's per-host limit is the real cap. */
+const PARALLEL_UNITS = 4;
+/** A period answer longer than this many pages is not a daily list any more. */
+const MAX_PAGES = 200;
+
+/** Hugging Face as a `Source`: daily lists by date, ISO week or month from the JSON API. */
+export function hfSource(base: string, opts: { strategy?: 'fewest' | 'daily' } = {}): Source {
+  return {
+    name: 'hf',
+    label: 'Hugging Face',
+    earliest: HF_ARCHIVE_START,
+    fetchRange: (http, req, sink) => fetchHfRange(http, base, req, sink, opts.strategy ?? 'fewest'),
+  };
+}
+
+async function fetchHfRange(http: HttpClient, base: string, req: FetchRangeRequest, sink: FetchSink, strategy: 'fewest' | 'daily'): Promise<void> {
+  const complete = new Set(req.refresh ? [] : daysOf(req).filter((d) => isComplete(sink.known(d), d)));
+  const perDay = sink.papersPerList();
+  const plan = planRequests({ from: req.from, to: req.to, today: req.today, earliest: HF_ARCHIVE_START, complete, strategy, ...(perDay !== null ? { papersPerDay: perDay } : {}) });
+  if (plan.skipped.length > 0) sink.log(`${plan.skipped.length} day${plan.skipped.length === 1 ? '' : 's'} already complete in the cache, not fetched: ${plan.skipped.join(', ')}`);
+  sink.log(`plan: ${plan.units.map((u) => `${u.kind}=${u.value}`).join(', ') || 'nothing to fetch'} (about ${plan.estimatedRequests} request${plan.estimatedRequests === 1 ? '' : 's'})`);
+  let done = 0;
+  let planned = plan.estimatedRequests;
+  const perDayEstimate = perDay ?? DEFAULT_PAPERS_PER_DAY;
+  const get = async (query: Record<string, string | number>, label: string, etag: string | null) => {
+    sink.progress(done, planned, label);
+    const res = await http.get(joinUrl(base, '/api/daily_papers', query), { accept: 'application/json', etag });
+    done++;
+    planned = Math.max(planned, done);
+    sink.progress(done, planned, label);
+    return res;
+  };
+
+  await inPool(plan.units, PARALLEL_UNITS, async (unit) => {
+    const papers: ParsedPaper[] = [];
+    const seen = new Set<string>();
+    let firstId: string | null = null;
+    let etag: string | null = null;
+    let pages = 0;
+    for (let p = 0; ; p++) {
+      if (p >= MAX_PAGES) throw new ParseError(`Hugging Face API: more than ${MAX_PAGES} pages for ${unit.kind}=${unit.value}`, { hint: 'the API may ignore the page parameter; please report it' });
+      const known = unit.kind === 'date' && p === 0 ? sink.known(unit.value) : null;
+      const label = `${unit.kind === 'date' ? '' : `${unit.kind} `}${unit.value}${p > 0 ? ` page ${p + 1}` : ''}`;
+      const res = await get({ [unit.kind]: unit.value, limit: PAGE_SIZE, p }, label, known?.etag ?? null);
+      if (res.notModified) {
+        sink.log(`${unit.value}: unchanged since ${known?.fetchedAt ?? 'the last fetch'}`);
+        sink.touchList(unit.value);
+        return;
+      }
+      pages++;
+      etag = res.etag;
+      const listing = parseDailyPapersApi(res.body, { dailyDate: unit.kind === 'date' ? unit.value : null });
+      if (p > 0 && listing.papers.length > 0 && listing.papers[0]!.id === firstId) {
+        throw new ParseError(`Hugging Face API answered page ${p + 1} of ${unit.kind}=${unit.value} with its first page again`, { hint: 'the API may ignore the page parameter; please report it' });
+      }
+      if (p === 0) firstId = listing.papers[0]?.id ?? null;
+      for (const paper of listing.papers) {
+        if (paper.id !== null && seen.has(paper.id)) continue;
+        if (paper.id !== null) seen.add(paper.id);
+        papers.push(paper);
+      }
+      const next = /<[^>]*>\s*;[^,]*rel="?next"?/i.test(res.headers.link ?? '');
+      if (listing.papers.length === 0 || (!next && listing.papers.length < PAGE_SIZE)) break;
+    }
+    // Fewer pages than expected: the progress total shrinks to match.
+    const expected = unit.kind === 'date' ? 1 : estimatePages(unit.days.length, perDayEstimate);
+    planned = Math.max(done, planned - Math.max(0, expected - pages));
+    if (unit.kind === 'date') {
+      sink.saveList(unit.value, papers, { etag: pages === 1 ? etag : null });
+      return;
+    }
+    // A week or month answer: each paper carries the day it was on the list.
+    const byDay = new Map<string, ParsedPaper[]>(unit.days.map((d) => [d, []]));
+    const strays: ParsedPaper[] = [];
+    for (const paper of papers) {
+      const day = paper.dailyDate !== null ? byDay.get(paper.dailyDate) : undefined;
+      if (day) day.push(paper);
+      else strays.push(paper);
+    }
+    for (const [day, list] of byDay) sink.saveList(day, list, { etag: null });
+    if (strays.length > 0) {
+      sink.log(`${unit.kind}=${unit.value}: ${strays.length} paper${strays.length === 1 ? '' : 's'} dated outside it, stored without a list`);
+      sink.savePapers(strays);
+    }
+  });
+}
+
+/**
+ * Run `task` over `items`, at most `limit` at once, in order. After the first failure no new
+ * task starts; the running ones finish (their lists are saved), then that failure is thrown.
+ */
+export async function inPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (failure === null && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }

@@ -313,13 +313,14 @@ function listingFromPaperProps(props: Rec): Listing | null {
  * does not parse.
  */
 export function parseHfHydration(html: string): Listing | null {
-  const tags = findHydrationTags(html, ['DailyPapers', 'PaperContent']);
-  const daily = tags.get('DailyPapers');
+  // One target at a time: the scan stops at the listing's element, near the top of the page,
+  // instead of going on through every card to look for a paper page's element.
+  const daily = findHydrationTags(html, ['DailyPapers']).get('DailyPapers');
   if (daily !== undefined) {
     const listing = listingFromDailyProps(readProps(daily, 'DailyPapers'));
     if (listing !== null) return listing;
   }
-  const paper = tags.get('PaperContent');
+  const paper = findHydrationTags(html, ['PaperContent']).get('PaperContent');
   if (paper !== undefined) {
     const listing = listingFromPaperProps(readProps(paper, 'PaperContent'));
     if (listing !== null) return listing;

@@ -1,0 +1,33 @@
+/**
+ * Bundle the CLI into one CommonJS file, dist/papers.cjs, which bin/papers.js runs.
+ *
+ * Why: a start-up of `papers` is measured against a bare `node -e 0` (`npm run bench`). Loading
+ * ~20 ES modules from dist/ plus commander's files costs tens of ms; one CommonJS file costs a
+ * few. The modules in src/ stay as they are (tsc still writes dist/*.js for the tests and
+ * bench); this file is only a build artifact. Each command's code is still initialised only
+ * when that command runs (esbuild turns `import()` of our modules into lazy initialisers).
+ *
+ * Kept out of the bundle: the large modules that only network and import commands load
+ * (undici, cheerio): they stay in node_modules and load on demand. better-sqlite3's JavaScript
+ * is bundled; its native addon stays in node_modules and is loaded by path (bindings-shim.cjs).
+ */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const bindingsShim = fileURLToPath(new URL('./bindings-shim.cjs', import.meta.url));
+
+await build({
+  entryPoints: ['dist/cli.js'],
+  outfile: 'dist/papers.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['undici', 'cheerio', 'cheerio/*', 'better-sqlite3/package.json'],
+  // dist/papers.cjs sits beside dist/cli.js, so URLs made from import.meta.url (../package.json)
+  // resolve to the same files.
+  define: { 'import.meta.url': '__papers_module_url' },
+  banner: { js: "const __papers_module_url = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [{ name: 'bindings-shim', setup: (b) => b.onResolve({ filter: /^bindings$/ }, () => ({ path: bindingsShim })) }],
+  logLevel: 'warning',
+});

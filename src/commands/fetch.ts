@@ -1,0 +1,61 @@
+/** `papers fetch`: fetch the lists of a date range into the cache, with as few requests as possible. */
+import { PapersError, UsageError } from '../errors.js';
+import { todayUtc } from '../dates.js';
+import { messages, resolveFormat } from '../output.js';
+import { resolveRange } from '../range.js';
+import { loadSource, type FetchSourceName } from '../sources/index.js';
+import { fetchInto } from '../sync.js';
+import { httpOptions, openStore } from './common.js';
+import { describeRun, makeHttp, makeProgress, runJson } from './runs.js';
+
+/** `--category cs.LG --category cs.CL` or `--category cs.LG,cs.CL`. */
+export function categoriesOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const out: string[] = [];
+  for (const v of list.flatMap((x) => String(x).split(','))) {
+    const c = v.trim();
+    if (!c) continue;
+    if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)) throw new UsageError(`--category: '${c}' is not an arXiv category`, { hint: 'e.g. cs.LG, math.GT, astro-ph' });
+    if (!out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+export async function run(opts: Record<string, unknown>): Promise<void> {
+  const format = resolveFormat(opts as { json?: boolean }, ['table', 'json']);
+  httpOptions(opts); // validate --timeout and --retries before any work
+  const name = (opts.source ?? 'hf') as FetchSourceName;
+  const categories = categoriesOf(opts.category);
+  if (name === 'hf' && categories.length > 0) throw new UsageError('--category applies to --source arxiv only', { hint: 'Hugging Face lists have no categories' });
+  const source = await loadSource(name);
+  if (source.needsCategories && categories.length === 0) throw new UsageError(`--source ${name} needs --category`, { hint: source.needsCategories });
+  const today = todayUtc();
+  const range = resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
+
+  const store = openStore(opts);
+  const http = await makeHttp(opts);
+  const { line, onProgress } = makeProgress(name);
+  try {
+    const result = await fetchInto(store, http, source, range, {
+      today,
+      refresh: !!opts.refresh,
+      categories,
+      log: messages.debug,
+      progress: onProgress,
+    });
+    line.clear();
+    messages.info(describeRun(result, 'fetched'));
+    if (format === 'json') process.stdout.write(JSON.stringify(runJson(result, store), null, 2) + '\n');
+    if (result.error) {
+      const e = result.error;
+      throw new PapersError(e.message, {
+        cause: e,
+        hint: `${e instanceof PapersError && e.hint ? `${e.hint}; ` : ''}run the same command again to fetch the rest`,
+      });
+    }
+  } finally {
+    line.clear();
+    await http.close();
+    store.close();
+  }
+}

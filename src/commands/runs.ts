@@ -1,0 +1,65 @@
+/** What `papers fetch` and `papers sync` share: the HTTP client, progress, and how a run is told. */
+import type { HttpClient } from '../http.js';
+import { statusLine, progressText, type StatusLine } from '../progress.js';
+import { messages } from '../output.js';
+import type { RunSummary, SyncResult } from '../sync.js';
+import type { Store } from '../store.js';
+import { httpOptions } from './common.js';
+
+export async function makeHttp(opts: Record<string, unknown>): Promise<HttpClient> {
+  const { HttpClient } = await import('../http.js');
+  return new HttpClient(httpOptions(opts));
+}
+
+/** A status line on a terminal (not with --verbose, whose lines would tear it), else nothing. */
+export function makeProgress(source: string): { line: StatusLine; onProgress: (done: number, planned: number, label: string) => void } {
+  const line = statusLine(process.stderr, { enabled: !messages.verbose });
+  return { line, onProgress: (done, planned, label) => line.update(progressText(source, done, planned, label)) };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "2026-11-28 10:00 UTC" */
+export function shortTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function span(r: RunSummary): string {
+  return r.from === r.to ? r.from : `${r.from}..${r.to}`;
+}
+
+/** The one-line account of a run, for stderr. */
+export function describeRun(r: RunSummary | SyncResult, verb: 'fetched' | 'synced'): string {
+  const counts = `${plural(r.requests, 'request')}, ${r.newRowids.length} new, ${r.updated} updated`;
+  if (r.error) {
+    const kept = r.lists > 0 ? `; ${plural(r.lists, 'list')} stored before it stopped are kept` : '';
+    return `${verb === 'synced' ? 'sync' : 'fetch'} of ${r.source} ${span(r)} stopped after ${counts}${kept}`;
+  }
+  if (r.requests === 0) return `${r.source} ${span(r)}: every day is already complete in the cache, no request made${verb === 'fetched' ? ' (--refresh fetches again)' : ''}`;
+  if (r.newRowids.length === 0) {
+    const since = 'since' in r && r.since ? ` since ${shortTime(r.since)}` : '';
+    return `${verb} ${r.source} ${span(r)}: no new papers${since} (${plural(r.requests, 'request')}, ${r.updated} updated)`;
+  }
+  return `${verb} ${r.source} ${span(r)}: ${counts}`;
+}
+
+/** The summary object of `--json`. */
+export function runJson(r: RunSummary | SyncResult, store: Store): Record<string, unknown> {
+  return {
+    source: r.source,
+    from: r.from,
+    to: r.to,
+    ...('since' in r ? { since: r.since } : {}),
+    outcome: r.error ? 'failed' : 'ok',
+    error: r.error ? r.error.message : null,
+    requests: r.requests,
+    new: r.newRowids.length,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    lists: r.lists,
+    notModified: r.notModified,
+    newIds: store.byRowids(r.newRowids).map((p) => p.id),
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+  };
+}

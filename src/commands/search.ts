@@ -1,0 +1,118 @@
+/**
+ * `papers search <query…>`: Hugging Face's own paper search (the API, else the search page),
+ * its results stored in the cache like any listing and printed in HF's order.
+ *
+ * Decisions:
+ * - A failed request is an error (exit 1), not a fall back to the cache: the cache cannot know
+ *   what HF's search would have answered. `--offline` searches the cache instead (every word
+ *   must match, over title, abstract, authors, keywords and categories), best match first.
+ * - `--limit` alone is passed to HF; with `--sort` or a filter, all of HF's results are asked
+ *   for, stored, then filtered, sorted and cut here, so that `-n 5 --sort upvotes` is the top 5.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { messages, printPapers } from '../output.js';
+import type { Paper } from '../record.js';
+import type { PaperFilter, Store } from '../store.js';
+import { foldText } from '../text.js';
+import { httpOptions, openStore, paperOptions } from './common.js';
+
+/** HF's search answers about 120 results at most. */
+const HF_MAX_RESULTS = 120;
+
+/** An FTS5 expression that ANDs the words, each quoted: no user text is read as syntax. */
+function wordsMatch(words: string[]): string {
+  return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
+}
+
+const dateOf = (p: Paper): string | null => p.dailyDate ?? p.publishedAt;
+
+/** The cache's filter semantics (store.buildQuery), applied to HF's results in memory. */
+function applyFilter(papers: Paper[], f: PaperFilter): Paper[] {
+  let out = papers.filter((p) => {
+    if (f.author !== undefined) {
+      const needle = foldText(f.author);
+      if (!p.authors.some((a) => foldText(a).includes(needle))) return false;
+    }
+    const d = dateOf(p);
+    if (f.since !== undefined && (d === null || d < f.since)) return false;
+    if (f.until !== undefined && (d === null || d > f.until)) return false;
+    if (f.minUpvotes !== undefined && (p.upvotes === null || p.upvotes < f.minUpvotes)) return false;
+    return true;
+  });
+  const byUpvotes = (a: Paper, b: Paper) => (a.upvotes === null ? 1 : 0) - (b.upvotes === null ? 1 : 0) || (b.upvotes ?? 0) - (a.upvotes ?? 0);
+  if (f.sort === 'upvotes') out = [...out].sort(byUpvotes);
+  else if (f.sort === 'title') out = [...out].sort((a, b) => a.title.localeCompare(b.title, 'en', { sensitivity: 'base' }));
+  else if (f.sort === 'date') {
+    out = [...out].sort((a, b) => {
+      const da = dateOf(a);
+      const db = dateOf(b);
+      if (da !== db) return da === null ? 1 : db === null ? -1 : da < db ? 1 : -1;
+      return byUpvotes(a, b);
+    });
+  }
+  // 'relevance' (and no --sort): HF's own order. Array.prototype.sort is stable.
+  return f.limit !== undefined ? out.slice(0, f.limit) : out;
+}
+
+/** Nothing to show: the machine formats still print their frame (`[]`, the CSV header). */
+async function printEmpty(format: string): Promise<void> {
+  if (format === 'json' || format === 'jsonl' || format === 'csv') await printPapers([], format);
+}
+
+const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
+
+async function searchHf(opts: Record<string, unknown>, query: string, limit: number | undefined) {
+  const [{ HttpClient, baseUrls }, { searchPapers }] = await Promise.all([import('../http.js'), import('../sources/hf/index.js')]);
+  const http = new HttpClient(httpOptions(opts));
+  try {
+    return await searchPapers(http, baseUrls().hf, query, { limit, log: messages.debug });
+  } finally {
+    await http.close();
+  }
+}
+
+export async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { format, filter } = paperOptions(opts);
+  httpOptions(opts); // validate before any work
+  const words = cmd.args.flatMap((a) => a.split(/\s+/u)).filter((w) => w !== '');
+  if (words.length === 0) throw new UsageError('empty search query', { hint: 'papers search <words…>' });
+  const query = words.join(' ');
+
+  const store: Store = openStore(opts);
+  try {
+    if (opts.offline) {
+      const papers = [...store.query({ ...filter, match: wordsMatch(words) })];
+      if (papers.length === 0) {
+        messages.info(`no cached papers match "${query}"`);
+        await printEmpty(format);
+        return;
+      }
+      await printPapers(papers, format, { heading: `Cached papers matching "${query}" · ${plural(papers.length)}` });
+      return;
+    }
+
+    const filtered = filter.sort !== undefined || filter.author !== undefined || filter.since !== undefined
+      || filter.until !== undefined || filter.minUpvotes !== undefined;
+    const hfLimit = !filtered && filter.limit !== undefined ? Math.min(filter.limit, HF_MAX_RESULTS) : undefined;
+    const listing = await searchHf(opts, query, hfLimit);
+    if (listing.papers.length === 0) {
+      messages.info(`Hugging Face found no papers for "${query}"`);
+      await printEmpty(format);
+      return;
+    }
+    const saved = store.upsertPapers(listing.papers);
+    messages.debug(`stored ${plural(listing.papers.length)} from ${listing.format}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
+    const results = store.byRowids([...new Set(saved.rowids)]);
+    const shown = applyFilter(results, filter);
+    if (shown.length === 0) {
+      messages.info(`none of the ${plural(results.length)} Hugging Face found for "${query}" pass the filters`);
+      await printEmpty(format);
+      return;
+    }
+    const of = shown.length < results.length ? ` of ${results.length}` : '';
+    await printPapers(shown, format, { heading: `Hugging Face search "${query}" · ${shown.length}${of} paper${results.length === 1 ? '' : 's'}` });
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * `papers import`'s core: recognise a saved listing from its content (never its file name),
+ * parse it with the source's own parser, and store it in one transaction. No printing.
+ *
+ * Formats: Hugging Face pages (daily, week, month, search, one paper), Hugging Face API answers
+ * (a daily list, search results or a week/month, one paper), arXiv listing pages, arXiv Atom
+ * answers, and the copied text of a Hugging Face listing page.
+ *
+ * Decisions:
+ * - A saved page or API answer imports to the records that fetching it gives: the records keep
+ *   the source that made them (`hf`, `arxiv`); only copied text, which carries no source's
+ *   identity, is `import`.
+ * - A file that looks cut short stores nothing: JSON that does not parse, an HTML page without
+ *   its closing `</html>`, an Atom feed without its `</feed>`, a gzip stream that ends early.
+ * - A Hugging Face answer or page that is one day's list (every paper on the same daily list)
+ *   is stored as that list, with ranks, as `papers today`/`fetch` store it; everything else
+ *   (search results, week/month, one paper, copied text) is stored paper by paper.
+ */
+import { gunzipSync } from 'node:zlib';
+import { ParseError } from './errors.js';
+import type { Listing, ParsedPaper, SourceName } from './record.js';
+import type { Store, UpsertResult } from './store.js';
+import { parseHfCopiedText } from './sources/hf/copied-text.js';
+import { paperFromHfItem, parseDailyPapersApi, parseHfHydration, parseHfPage } from './sources/hf/parse.js';
+
+export interface ImportOptions {
+  /** The capture date (YYYY-MM-DD) that year-less dates in copied text resolve against. */
+  asOf: string;
+  /** Where asOf came from, for the report: "from --as-of", "the file's modification date", "today". */
+  asOfSource: string;
+}
+
+export interface Recognised {
+  listing: Listing;
+  /** What the content was recognised as, in words for the user. */
+  what: string;
+  /** Set when the content is one whole daily list: it is stored as that list, with ranks. */
+  list: { source: SourceName; date: string } | null;
+}
+
+const HINT = 'nothing from it was stored; see papers import --help for the formats it reads';
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The text of a file's bytes: UTF-8 (BOM or not), UTF-16 with a BOM, or gzip of either.
+ * A binary file is refused rather than read as garbage.
+ */
+export function decodeInput(buf: Buffer): string {
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (err) {
+      throw new ParseError('a gzip file that does not decompress (cut short?)', { hint: HINT, cause: err });
+    }
+  }
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    const swapped = Buffer.from(buf.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  if (buf.subarray(0, 8192).includes(0)) throw new ParseError('a binary file, not a listing', { hint: HINT });
+  return buf.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/** The date every paper of a listing shares, or null (none, or several). */
+function sharedDailyDate(papers: readonly ParsedPaper[]): string | null {
+  const first = papers[0]?.dailyDate ?? null;
+  if (first === null) return null;
+  return papers.every((p) => p.dailyDate === first) ? first : null;
+}
+
+function fromHfJson(data: unknown, raw: string): Recognised {
+  if (Array.isArray(data)) {
+    const listing = parseDailyPapersApi(raw, { format: 'hf-api' });
+    const date = sharedDailyDate(listing.papers);
+    if (date !== null) {
+      return { listing: { ...listing, date }, what: `a Hugging Face API answer: the daily list of ${date}`, list: { source: 'hf', date } };
+    }
+    const what = listing.papers.length === 0
+      ? 'an empty Hugging Face API answer'
+      : 'a Hugging Face API answer: papers from several days (search results, a week or a month)';
+    return { listing: { ...listing, date: null }, what, list: null };
+  }
+  if (isRecord(data)) {
+    if (typeof data.error === 'string') throw new ParseError(`a Hugging Face error answer ("${data.error.slice(0, 80)}"), not papers`, { hint: HINT });
+    if (typeof data.id === 'string' || isRecord(data.paper)) {
+      const paper = paperFromHfItem(data);
+      return { listing: { papers: [paper], date: null, format: 'hf-api-paper' }, what: 'a Hugging Face API answer: one paper', list: null };
+    }
+  }
+  throw new ParseError('JSON, but not a Hugging Face API answer papers knows', { hint: HINT });
+}
+
+function describeHfPage(listing: Listing): Recognised {
+  switch (listing.format) {
+    case 'hf-search-page':
+      return { listing, what: 'a Hugging Face search page', list: null };
+    case 'hf-paper-page':
+      return { listing, what: 'a Hugging Face paper page', list: null };
+    case 'hf-page-cards':
+      return listing.date !== null
+        ? { listing, what: `a Hugging Face daily list page of ${listing.date} (its cards: the page has no embedded data)`, list: { source: 'hf', date: listing.date } }
+        : { listing, what: 'a Hugging Face listing page (its cards: the page has no embedded data)', list: null };
+    default:
+      return listing.date !== null
+        ? { listing, what: `a Hugging Face daily list page of ${listing.date}`, list: { source: 'hf', date: listing.date } }
+        : { listing, what: 'a Hugging Face listing page of several days (a week or a month)', list: null };
+  }
+}
+
+async function fromMarkup(text: string): Promise<Recognised> {
+  const head = text.slice(0, 4096);
+  const isHtml = /<html[\s>]/i.test(head) || /<!doctype html/i.test(head);
+  if (!isHtml && /<feed[\s>]/i.test(head)) return fromAtom(text);
+  if (/<html[\s>]/i.test(text) && !/<\/html\s*>/i.test(text)) {
+    throw new ParseError('an HTML page cut short: it ends before its closing </html>', { hint: HINT });
+  }
+  const hydrated = parseHfHydration(text);
+  if (hydrated !== null) return describeHfPage(hydrated);
+  const arxiv = await fromArxivListing(text);
+  if (arxiv !== null) return arxiv;
+  try {
+    return describeHfPage(await parseHfPage(text));
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    throw new ParseError('an HTML page, but neither a Hugging Face papers page nor an arXiv listing', { hint: HINT, cause: err });
+  }
+}
+
+/** An arXiv listing page (/list/<cat>/new or /recent): its `#dlpage` with `dl#articles`. */
+function looksLikeArxivListing(html: string): boolean {
+  return /\bid\s*=\s*["']?dlpage\b/i.test(html) && /<dl\b[^>]*\bid\s*=\s*["']?articles\b/i.test(html);
+}
+
+// The arXiv parsers (src/sources/arxiv/) are written under another issue; these two functions
+// are where they plug in.
+async function fromAtom(_text: string): Promise<Recognised> {
+  throw new ParseError('an Atom feed: importing arXiv API answers is not available in this version yet', { hint: HINT });
+}
+
+async function fromArxivListing(text: string): Promise<Recognised | null> {
+  if (!looksLikeArxivListing(text)) return null;
+  throw new ParseError('an arXiv listing page: importing arXiv listings is not available in this version yet', { hint: HINT });
+}
+
+/**
+ * Recognise and parse one file's text. Throws ParseError (naming what it saw) when the format
+ * is unknown or the content is broken; nothing is stored by this function.
+ */
+export async function recogniseListing(text: string, opts: ImportOptions): Promise<Recognised> {
+  const t = text.replace(/^\uFEFF/, '');
+  const start = t.trimStart();
+  if (start === '') throw new ParseError('the file is empty', { hint: HINT });
+  const c = start[0];
+  if (c === '[' || c === '{') {
+    let data: unknown;
+    try {
+      data = JSON.parse(t);
+    } catch (err) {
+      // Copied text may begin with a bracketed title ("[Re] …"); anything else is broken JSON.
+      const copied = fromCopiedText(t, opts);
+      if (copied !== null) return copied;
+      throw new ParseError('JSON that does not parse: the file is cut short or is not JSON', { hint: HINT, cause: err });
+    }
+    return fromHfJson(data, t);
+  }
+  if (c === '<' || /<html[\s>]/i.test(start.slice(0, 4096))) return fromMarkup(t);
+  const copied = fromCopiedText(t, opts);
+  if (copied !== null) return copied;
+  throw new ParseError('not a format papers can import', { hint: 'see papers import --help for the formats it reads; nothing was stored' });
+}
+
+function fromCopiedText(text: string, opts: ImportOptions): Recognised | null {
+  const listing = parseHfCopiedText(text, { asOf: opts.asOf });
+  if (listing === null) return null;
+  return { listing, what: `copied text of a Hugging Face listing (as of ${opts.asOf}, ${opts.asOfSource})`, list: null };
+}
+
+export interface ImportResult extends UpsertResult {
+  /**
+   * True when the content was a daily list but the cache's list of that day has papers the
+   * file lacks (an older capture): the papers are stored, the cached list stays as it was.
+   */
+  listKept: boolean;
+}
+
+/** Store what was recognised: one transaction, all of it or nothing. */
+export function storeRecognised(store: Store, rec: Recognised, opts: { now?: string } = {}): ImportResult {
+  const { list, listing } = rec;
+  if (list !== null) {
+    // The cache never loses data: a list is replaced only by one that holds all its papers.
+    const incoming = new Set(listing.papers.map((p) => p.id));
+    const cached = [...store.query({ listDate: list.date, listSource: list.source })];
+    if (cached.every((p) => p.id !== null && incoming.has(p.id))) {
+      return { ...store.saveList(list.source, list.date, listing.papers, opts), listKept: false };
+    }
+    return { ...store.upsertPapers(listing.papers, opts), listKept: true };
+  }
+  return { ...store.upsertPapers(listing.papers, opts), listKept: false };
+}

@@ -1,0 +1,229 @@
+/**
+ * The core of `papers fetch` and `papers sync`: run a source over a range of days into the
+ * cache, count what changed, keep the sync log, and make sure two syncs never run at once.
+ * Takes the store, the HTTP client and callbacks; never prints.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, uptime } from 'node:os';
+import type { HttpClient } from './http.js';
+import { addDays } from './dates.js';
+import type { DayRange } from './range.js';
+import type { Store } from './store.js';
+import type { FetchSink, Source } from './sources/types.js';
+
+export interface RunSummary extends DayRange {
+  source: string;
+  /** Requests sent (retries and redirects included). */
+  requests: number;
+  /** Papers new to the cache, by rowid, in the order they were stored. */
+  newRowids: number[];
+  updated: number;
+  unchanged: number;
+  /** Lists stored whole, and lists a conditional request found unchanged. */
+  lists: number;
+  notModified: number;
+  startedAt: string;
+  endedAt: string;
+  /** Why the run stopped early; what it stored before stays stored. */
+  error: Error | null;
+}
+
+export interface RunOptions {
+  refresh?: boolean;
+  categories?: string[];
+  today: string;
+  log?: (msg: string) => void;
+  /** A request is about to be made / was made: made so far, expected in all, what for. */
+  progress?: (done: number, planned: number, label: string) => void;
+}
+
+/** Fetch `range` of `source` into the store. Never throws for a failed run: see `error`. */
+export async function fetchInto(store: Store, http: HttpClient, source: Source, range: DayRange, opts: RunOptions): Promise<RunSummary> {
+  const log = opts.log ?? (() => undefined);
+  const summary: RunSummary = {
+    source: source.name, from: range.from, to: range.to, requests: 0, newRowids: [], updated: 0, unchanged: 0,
+    lists: 0, notModified: 0, startedAt: new Date().toISOString(), endedAt: '', error: null,
+  };
+  const isNew = new Set<number>();
+  const count = (r: { newRowids: number[]; updated: number; unchanged: number }) => {
+    for (const id of r.newRowids) {
+      if (isNew.has(id)) continue;
+      isNew.add(id);
+      summary.newRowids.push(id);
+    }
+    summary.updated += r.updated;
+    summary.unchanged += r.unchanged;
+  };
+  const sink: FetchSink = {
+    known: (key) => store.listInfo(source.name, key),
+    saveList: (key, papers, o) => {
+      count(store.saveList(source.name, key, papers, { etag: o?.etag ?? null }));
+      summary.lists++;
+    },
+    touchList: (key) => {
+      store.touchList(source.name, key);
+      summary.notModified++;
+    },
+    savePapers: (papers) => count(store.upsertPapers(papers)),
+    papersPerList: () => store.papersPerList(source.name),
+    progress: (done, planned, label) => opts.progress?.(done, planned, label),
+    log,
+  };
+  const before = http.requests;
+  try {
+    await source.fetchRange(http, { ...range, today: opts.today, refresh: opts.refresh ?? false, categories: opts.categories ?? [] }, sink);
+  } catch (err) {
+    summary.error = err instanceof Error ? err : new Error(String(err));
+  }
+  summary.requests = http.requests - before;
+  summary.endedAt = new Date().toISOString();
+  return summary;
+}
+
+export interface SyncTarget {
+  source: Source;
+  categories: string[];
+}
+
+/**
+ * The range a sync of `source` covers: from the day before the last successful sync's last day
+ * (that day and the one before may have been fetched while they could still change; the
+ * planner skips what is complete) to today. First sync: the last 7 days.
+ */
+export function syncRange(store: Store, source: Source, today: string): DayRange & { since: string | null } {
+  const last = store.lastSync(source.name, 'ok');
+  let from = last?.rangeTo ? addDays(last.rangeTo, -1) : addDays(today, -7);
+  if (from > today) from = today;
+  if (from < source.earliest) from = source.earliest;
+  return { from, to: today, since: last?.endedAt ?? null };
+}
+
+export interface SyncResult extends RunSummary {
+  /** When the previous successful sync of this source ended, if any. */
+  since: string | null;
+}
+
+/** Sync each target in turn, each with its sync log entry. A failed source does not stop the others. */
+export async function syncAll(
+  store: Store,
+  http: HttpClient,
+  targets: SyncTarget[],
+  opts: RunOptions & { onSyncStart?: (id: number) => void; onSyncEnd?: (id: number) => void },
+): Promise<SyncResult[]> {
+  const results: SyncResult[] = [];
+  for (const { source, categories } of targets) {
+    const range = syncRange(store, source, opts.today);
+    const id = store.startSync(source.name, range);
+    opts.onSyncStart?.(id);
+    const run = await fetchInto(store, http, source, range, { ...opts, categories });
+    store.finishSync(id, {
+      outcome: run.error ? 'failed' : 'ok',
+      requests: run.requests,
+      papersNew: run.newRowids.length,
+      papersUpdated: run.updated,
+      error: run.error ? run.error.message : null,
+      endedAt: run.endedAt,
+    });
+    opts.onSyncEnd?.(id);
+    results.push({ ...run, since: range.since });
+  }
+  return results;
+}
+
+// ---- one sync at a time ---------------------------------------------------------------------
+
+/** Who holds the sync lock. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  acquiredAt: string;
+}
+
+/** The lock file beside the cache: `papers.db.sync-lock`, holding the holder as JSON. */
+export function syncLockPath(store: Store): string {
+  return `${store.path}.sync-lock`;
+}
+
+export function me(): { pid: number; host: string } {
+  return { pid: process.pid, host: hostname() };
+}
+
+function readHolder(path: string): LockHolder | 'unreadable' | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const h = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.acquiredAt === 'string') return h as LockHolder;
+  } catch {
+    // a file cut short by a crash
+  }
+  return 'unreadable';
+}
+
+/**
+ * A lock whose process is gone: on this host, no such process, or taken before the machine
+ * booted (a pid from before a reboot may now belong to someone else); elsewhere, older than a day.
+ */
+export function isStaleLock(holder: LockHolder, now = Date.now()): boolean {
+  const taken = Date.parse(holder.acquiredAt);
+  if (!Number.isFinite(taken)) return true;
+  if (holder.host !== hostname()) return now - taken > 86_400_000;
+  if (taken < now - uptime() * 1000) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Take the sync lock once: null when taken, else the live holder. The check and the takeover
+ * of a stale lock happen inside a write transaction of the cache (BEGIN IMMEDIATE), so two
+ * processes never both see the same stale lock and both take it.
+ */
+export function tryLock(store: Store, isStale: (h: LockHolder) => boolean = (h) => isStaleLock(h)): LockHolder | null {
+  const path = syncLockPath(store);
+  const self = me();
+  return store.transaction(() => {
+    const holder = readHolder(path);
+    if (holder !== null && holder !== 'unreadable' && !(holder.pid === self.pid && holder.host === self.host) && !isStale(holder)) return holder;
+    if (holder !== null) rmSync(path, { force: true });
+    writeFileSync(path, JSON.stringify({ ...self, acquiredAt: new Date().toISOString() }) + '\n', { flag: 'wx' });
+    return null;
+  });
+}
+
+/**
+ * Take the sync lock, waiting up to `waitMs` for a running sync to finish. Returns null when
+ * taken, or the holder that still has it. Log entries of runs that died are closed.
+ */
+export async function acquireSyncLock(store: Store, opts: { waitMs: number; pollMs?: number; log?: (m: string) => void }): Promise<LockHolder | null> {
+  const deadline = Date.now() + opts.waitMs;
+  let said = false;
+  for (;;) {
+    const holder = tryLock(store);
+    if (holder === null) {
+      const ended = store.endAbandonedSyncs();
+      if (ended > 0) opts.log?.(`${ended} earlier sync${ended === 1 ? '' : 's'} had stopped before finishing; this run completes the gap`);
+      return null;
+    }
+    if (Date.now() >= deadline) return holder;
+    if (!said) opts.log?.(`another papers sync (pid ${holder.pid}) is running; waiting up to ${Math.round(opts.waitMs / 1000)}s`);
+    said = true;
+    await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - Date.now()))));
+  }
+}
+
+/** Give the lock back, if it is ours. */
+export function releaseSyncLock(store: Store): void {
+  const path = syncLockPath(store);
+  const holder = readHolder(path);
+  const self = me();
+  if (holder !== null && holder !== 'unreadable' && holder.pid === self.pid && holder.host === self.host) rmSync(path, { force: true });
+}

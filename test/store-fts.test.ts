@@ -1,0 +1,102 @@
+/**
+ * The full-text index is written by the store itself (schema v2, for ingest speed: see
+ * bench/): searches must still find exactly what the cache holds after inserts, updates,
+ * re-ingests and merges, and on a cache migrated from v1 (whose index triggers wrote).
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Store } from '../src/store.js';
+import { emptyPaper, type ParsedPaper } from '../src/record.js';
+import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempStore(from?: string): Store {
+  const dir = mkdtempSync(join(tmpdir(), 'papers-fts-'));
+  dirs.push(dir);
+  const path = join(dir, 'papers.db');
+  if (from) copyFileSync(from, path);
+  return Store.open(path);
+}
+
+function paper(id: string | null, title: string, summary: string): ParsedPaper {
+  const p = emptyPaper(title, 'hf');
+  p.id = id;
+  p.summary = summary;
+  p.authors = ['Ada Lovelace'];
+  return p;
+}
+
+const ids = (store: Store, match: string) => [...store.query({ match })].map((p) => p.id ?? p.title);
+
+/** FTS5's own check that the index holds exactly the text of the papers table. */
+function indexMatchesTable(store: Store): void {
+  store.handle.prepare("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)").run();
+}
+
+describe('the full-text index follows the cache', () => {
+  it('finds a paper by the words of its latest abstract, not its old one', () => {
+    const store = tempStore();
+    store.upsertPapers([paper('2401.00001', 'Sparse Mixtures', 'We study quokka routing.')]);
+    store.upsertPapers([paper('2401.00001', 'Sparse Mixtures', 'We study wombat routing.')]);
+    expect(ids(store, 'wombat')).toEqual(['2401.00001']);
+    expect(ids(store, 'quokka')).toEqual([]);
+    expect(ids(store, 'routing')).toEqual(['2401.00001']);
+    indexMatchesTable(store);
+    store.close();
+  });
+
+  it('storing the same list again leaves one result per paper', () => {
+    const store = tempStore();
+    const listing = parseDailyPapersApi(readFileSync(join(FIXTURES, 'hf/api-daily-papers-2024-08-01.derived.json'), 'utf8'), { dailyDate: '2024-08-01' });
+    store.saveList('hf', '2024-08-01', listing.papers);
+    const first = ids(store, 'model*');
+    store.saveList('hf', '2024-08-01', listing.papers);
+    expect(first.length).toBeGreaterThan(3);
+    expect(ids(store, 'model*')).toEqual(first);
+    expect(ids(store, '"herd"')).toEqual(['2407.21783']);
+    indexMatchesTable(store);
+    store.close();
+  });
+
+  it('a query with a limit gives the best matches of the whole query, in the same order', () => {
+    const store = tempStore();
+    const listing = parseDailyPapersApi(readFileSync(join(FIXTURES, 'hf/api-daily-papers-2024-08-01.derived.json'), 'utf8'), { dailyDate: '2024-08-01' });
+    store.saveList('hf', '2024-08-01', listing.papers);
+    for (const match of ['model*', 'language OR video', 'learning', 'training data']) {
+      const all = ids(store, match);
+      expect(all.length).toBeGreaterThan(1);
+      for (const limit of [1, 3, 20]) expect([...store.query({ match, limit })].map((p) => p.id)).toEqual(all.slice(0, limit));
+    }
+    store.close();
+  });
+
+  it('a title-only record folded into the paper with its id is found once, with the id', () => {
+    const store = tempStore();
+    store.upsertPapers([paper(null, 'Echidna Networks', 'An abstract about platypus inference.')]);
+    store.upsertPapers([paper('2402.00002', 'Echidna Networks', 'An abstract about platypus inference, revised.')]);
+    expect(ids(store, 'platypus')).toEqual(['2402.00002']);
+    expect(ids(store, 'revised')).toEqual(['2402.00002']);
+    indexMatchesTable(store);
+    store.close();
+  });
+
+  it('a cache written by schema v1 keeps searching right after it migrates and changes', () => {
+    const store = tempStore(join(FIXTURES, 'db/cache-schema-v1.db'));
+    expect(ids(store, '"herd"')).toEqual(['2407.21783']);
+    store.upsertPapers([paper('2407.21783', 'The Llama 3 Herd of Models', 'A new abstract about narwhal pretraining.')]);
+    store.upsertPapers([paper('2499.00003', 'Brand New Paper', 'Narwhal alignment.')]);
+    expect(ids(store, 'narwhal')).toEqual(expect.arrayContaining(['2407.21783', '2499.00003']));
+    expect(ids(store, 'narwhal').length).toBe(2);
+    expect(ids(store, 'herd')).toEqual(['2407.21783']);
+    indexMatchesTable(store);
+    store.close();
+  });
+});
