@@ -155,6 +155,11 @@ export function reportError(err: unknown, verbose: boolean): number {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // A reader that stops early (`papers list | head`) closes the pipe: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

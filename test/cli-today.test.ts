@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import Database from 'better-sqlite3';
-import { runCli, tempDir } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli, tempDir } from './helpers/cli.js';
 import { startServer, fixture, type TestServer } from './helpers/server.js';
 
 const API_2024 = fixture('hf/api-daily-papers-2024-08-01.derived.json');
@@ -152,6 +153,12 @@ describe('usage', () => {
       expect(r.stderr).toMatch(/^papers: [^\n]+\n$/);
       expect(r.stdout).toBe('');
     }
+  });
+
+  it('a reader that closes the pipe early is not an error', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" sync --help | head -c 1 >/dev/null`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('--help and --version', async () => {
