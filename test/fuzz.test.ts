@@ -108,3 +108,26 @@ describe('fuzz: ids and dates', () => {
     }), { numRuns: RUNS * 3 });
   });
 });
+
+describe('fuzz: copied text and import recognition', async () => {
+  const { parseHfCopiedText } = await import('../src/sources/hf/copied-text.js');
+  const { recogniseListing } = await import('../src/import.js');
+  const COPIED = fixture('hf/search-listing-2025-12-09.copied-text.excerpt.txt');
+  const asOf = { asOf: '2025-12-09', asOfSource: 'from --as-of' };
+  const copied = (s: string) => expectRecordsOrTypedError(() => parseHfCopiedText(s, asOf) ?? { papers: [], date: null, format: 'none' });
+  const recognise = (s: string) => expectRecordsOrTypedError(async () => (await recogniseListing(s, asOf)).listing);
+
+  it('copied text: any string', async () => {
+    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 2000 }), copied), { numRuns: RUNS });
+  });
+  it('copied text: lines shaped like entries, in any order', async () => {
+    const line = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('  • 3 authors', '·', 'Dec 23, 2017', 'May 21', 'Jun 2, 2023 2', 'Feb 30', 'Daily Papers', '', '  • 1 author', 'Submitted by', '-'));
+    await fc.assert(fc.asyncProperty(fc.array(line, { maxLength: 40 }).map((ls) => ls.join('\n')), copied), { numRuns: RUNS });
+  });
+  it('copied text: the real excerpt, damaged', async () => {
+    await fc.assert(fc.asyncProperty(damaged(COPIED), copied), { numRuns: RUNS });
+  });
+  it('import recognition: any string, and damaged real files of every kind', async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 1000 }), damaged(API), damaged(COPIED), damaged(PAGE)), recognise), { numRuns: 200 });
+  });
+});
