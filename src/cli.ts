@@ -20,7 +20,9 @@ export function addPaperOptions(cmd: Command): Command {
     .option('--author <name>', 'author name contains (case-insensitive)')
     .option('--since <date>', 'on or after a date (YYYY-MM-DD, or 7d, 2w)')
     .option('--until <date>', 'on or before a date (YYYY-MM-DD, or 7d, 2w)')
-    .option('--min-upvotes <n>', 'at least n upvotes');
+    .option('--min-upvotes <n>', 'at least n upvotes')
+    .option('-q, --query <text>', 'full-text query over title, abstract, authors and keywords')
+    .option('--topic <name>', 'only papers of a named topic (repeatable: any of them)', (v: string, prev: string[] = []) => [...prev, v]);
 }
 
 /** Options of every command: the cache file and diagnostics. */
@@ -125,6 +127,34 @@ export function buildProgram(): Command {
   addCommonOptions(importCmd).action(lazy(() => import('./commands/import.js')));
 
   // -- list / show / topics (issue 3) --
+  const list = program
+    .command('list')
+    .description('query the local cache (never touches the network)')
+    .addOption(new Option('--source <name>', 'only papers seen on this source').choices(['hf', 'arxiv', 'import']))
+    .addHelpText('after', `
+Examples:
+  papers list --topic agents --since 7d --min-upvotes 10
+  papers list -q 'title:"state space" -author:smith' --json
+  papers list -q 'diffusion (video OR audio) -survey' --sort upvotes
+Query language: words are ANDed; "exact phrase"; OR; NOT word or -word; (groups);
+prefix*; fields title: abstract: author: kw: cat: (e.g. cat:cs.LG).`);
+  addCommonOptions(addPaperOptions(list)).action(lazy(() => import('./commands/list.js')));
+
+  const show = program
+    .command('show')
+    .argument('<id...>', 'an arXiv id in any form (2410.17243v2, arXiv:…, abs/pdf/HF URLs) or an exact title')
+    .description('one paper in full, from the cache')
+    .option('--json', 'print the record as JSON');
+  addCommonOptions(show).action(lazy(() => import('./commands/show.js')));
+
+  const topics = program.command('topics').description('list, show, add and remove named topics (queries)');
+  addCommonOptions(topics.option('--json', 'print as JSON')).action(lazy(async () => ({ run: (opts) => import('./commands/topics.js').then((m) => m.list(opts)) })));
+  topics.command('show').argument('<name>').description('the query of a topic').option('--json', 'print as JSON')
+    .action(lazy(async () => ({ run: (opts, cmd) => import('./commands/topics.js').then((m) => m.show(cmd.args[0]!, opts)) })));
+  topics.command('add').argument('<name>').argument('<query...>').description('add or replace a topic in the config file')
+    .action(lazy(async () => ({ run: (_opts, cmd) => import('./commands/topics.js').then((m) => m.add(cmd.args[0]!, cmd.args.slice(1))) })));
+  topics.command('remove').argument('<name>').description('remove a topic from the config file')
+    .action(lazy(async () => ({ run: (_opts, cmd) => import('./commands/topics.js').then((m) => m.remove(cmd.args[0]!)) })));
 
   // -- export / stats / trends (issue 7) --
 

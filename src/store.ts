@@ -308,6 +308,8 @@ export interface PaperFilter {
   listSource?: SourceName;
   /** An FTS5 MATCH expression, built by the query module. */
   match?: string;
+  /** An FTS5 expression papers must not match (a query that only excludes). */
+  notMatch?: string;
   author?: string;
   since?: string;
   until?: string;
@@ -363,6 +365,8 @@ export class Store {
   private readonly stmts = new Map<string, BetterSqlite3.Statement>();
   /** Rows written in this transaction whose text is not in the full-text index yet. */
   private unindexed: [number, Record<(typeof FTS_COLUMNS)[number], unknown>][] = [];
+  /** Rows a batch found unchanged: their last_seen_at is set in one statement at its end. */
+  private seen: number[] = [];
 
   private constructor(path: string, db: BetterSqlite3.Database) {
     this.path = path;
@@ -519,7 +523,7 @@ export class Store {
     // (from HF or arXiv) stays; the id-less one only differs from it in case or punctuation.
     const merged = mergePaper(old, p.id === null && old.id !== null ? { ...p, title: old.title } : p, now);
     if (!differs(merged, stored)) {
-      this.stmt('UPDATE papers SET last_seen_at = ? WHERE rowid = ?').run(now, target.rowid);
+      this.seen.push(target.rowid);
       return { rowid: target.rowid, outcome: 'unchanged' };
     }
     this.updateRow(target, merged);
@@ -535,6 +539,7 @@ export class Store {
   private upsertInTransaction(papers: ParsedPaper[], now: string): UpsertResult {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
     this.unindexed = [];
+    this.seen = [];
     try {
       for (const p of papers) {
         const { rowid, outcome } = this.upsertOne(p, now);
@@ -542,9 +547,15 @@ export class Store {
         result.rowids.push(rowid);
         if (outcome === 'inserted') result.newRowids.push(rowid);
       }
+      // The papers found unchanged were seen now: one statement for all of them.
+      if (this.seen.length > 0) {
+        this.stmt('UPDATE papers SET last_seen_at = ? WHERE rowid IN (SELECT value FROM json_each(?))').run(now, JSON.stringify(this.seen));
+      }
       this.flushIndex();
     } finally {
-      this.unindexed = []; // after a failure the transaction rolls back: nothing is pending
+      // After a failure the transaction rolls back: nothing is pending.
+      this.unindexed = [];
+      this.seen = [];
     }
     return result;
   }
@@ -644,6 +655,12 @@ export class Store {
     return this.stmt("UPDATE sync_log SET outcome = 'interrupted', error = coalesce(error, 'the run stopped before it finished') WHERE outcome = 'running'").run().changes;
   }
 
+  /** How many papers a compiled text query matches. */
+  countMatching(q: { match?: string; notMatch?: string }): number {
+    const { sql, params } = buildQuery(q);
+    return (this.db.prepare(`SELECT count(*) AS n FROM (${sql})`).get(params) as { n: number }).n;
+  }
+
   count(): number {
     return (this.stmt('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
   }
@@ -694,6 +711,10 @@ export function buildQuery(f: PaperFilter): { sql: string; params: Record<string
     from += ' JOIN papers_fts ON papers_fts.rowid = p.rowid';
     where.push('papers_fts MATCH @match');
     params.match = f.match;
+  }
+  if (f.notMatch) {
+    where.push('p.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)');
+    params.notMatch = f.notMatch;
   }
   if (f.author) {
     // Case- and accent-insensitive containment over the JSON list of names.

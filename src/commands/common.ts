@@ -4,6 +4,9 @@ import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
 import { defaultDbPath } from '../paths.js';
 import { Store, type PaperFilter, type SortKey } from '../store.js';
+import { loadConfig } from '../config.js';
+import { compileQuery, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
+import { topicQuery } from '../topics.js';
 
 export interface PaperOptions {
   format: string;
@@ -33,7 +36,23 @@ export function paperOptions(opts: Record<string, unknown>): PaperOptions {
   if (filter.since && filter.until && filter.since > filter.until) throw new UsageError(`--since ${filter.since} is after --until ${filter.until}`);
   const minUpvotes = positiveInt(opts.minUpvotes, '--min-upvotes', 0);
   if (minUpvotes !== undefined) filter.minUpvotes = minUpvotes;
+  Object.assign(filter, textQuery(opts));
+  if (filter.sort === 'relevance' && !filter.match) throw new UsageError('--sort relevance needs a text query', { hint: 'add -q <words> or --topic <name>' });
   return { format, filter };
+}
+
+/** -q and --topic (any of them) as one FTS query: the topics ORed, then ANDed with -q. */
+function textQuery(opts: Record<string, unknown>): CompiledQuery {
+  const topics = (opts.topic as string[] | undefined) ?? [];
+  const parts: QueryNode[] = [];
+  if (topics.length > 0) {
+    const config = loadConfig();
+    const nodes = topics.map((t) => topicQuery(t, config));
+    parts.push(nodes.length === 1 ? nodes[0]! : { kind: 'or', items: nodes });
+  }
+  if (typeof opts.query === 'string') parts.push(parseQuery(opts.query));
+  if (parts.length === 0) return {};
+  return compileQuery(parts.length === 1 ? parts[0]! : { kind: 'and', items: parts });
 }
 
 /** The request timeout from --timeout <s>, in ms. */

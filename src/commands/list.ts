@@ -1,0 +1,29 @@
+/** `papers list`: query the local cache. Never touches the network. */
+import { UsageError } from '../errors.js';
+import { messages, printPapers } from '../output.js';
+import type { SourceName } from '../record.js';
+import { openStore, paperOptions } from './common.js';
+
+const SOURCES: SourceName[] = ['hf', 'arxiv', 'import'];
+
+export async function run(opts: Record<string, unknown>): Promise<void> {
+  const { format, filter } = paperOptions(opts);
+  if (opts.source !== undefined) {
+    if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
+    filter.source = opts.source as SourceName;
+  }
+  const store = openStore(opts);
+  try {
+    let count = 0;
+    const papers = (function* () {
+      for (const p of store.query(filter)) {
+        count++;
+        yield p;
+      }
+    })();
+    await printPapers(papers, format);
+    if (count === 0) messages.info(store.count() === 0 ? 'the cache is empty (run papers today, papers fetch or papers import first)' : 'no papers match');
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The query language of `--query` and topics (../shared/CONTRACT.md), parsed by a small
+ * recursive-descent parser into an AST and compiled to an SQLite FTS5 expression. Every user
+ * word reaches FTS5 only as a quoted string literal, so no input can be FTS or SQL syntax.
+ *
+ *   query   := or
+ *   or      := and ('OR' and)*
+ *   and     := unary+                      (words are ANDed)
+ *   unary   := ('NOT' | '-') unary | primary
+ *   primary := [field ':'] ( '(' or ')' | '"phrase"' | word['*'] )
+ */
+import { UsageError } from './errors.js';
+
+export type QueryNode =
+  | { kind: 'term'; text: string; prefix: boolean; phrase: boolean; field: Field | null }
+  | { kind: 'and'; items: QueryNode[] }
+  | { kind: 'or'; items: QueryNode[] }
+  | { kind: 'not'; item: QueryNode };
+
+/** Field prefixes and the index columns they search. */
+const FIELDS = { title: 'title', abstract: 'summary', author: 'authors', kw: 'keywords', cat: 'categories' } as const;
+export type Field = keyof typeof FIELDS;
+
+export const MAX_QUERY_LENGTH = 1000;
+
+type Token =
+  | { type: 'word'; text: string; pos: number }
+  | { type: 'phrase'; text: string; pos: number }
+  | { type: 'field'; field: Field; pos: number }
+  | { type: '(' | ')' | '-' | 'OR' | 'NOT'; pos: number };
+
+function fail(option: string, input: string, pos: number, what: string): never {
+  const excerpt = input.slice(pos, pos + 30);
+  throw new UsageError(`${option}: ${what} at column ${pos + 1}${excerpt ? `: ${excerpt}` : ''}`, {
+    hint: 'words are ANDed; use "quotes", OR, NOT or -word, (groups), title: abstract: author: kw: cat:',
+  });
+}
+
+function tokenize(input: string, option: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')') {
+      tokens.push({ type: c, pos: i++ });
+    } else if (c === '"') {
+      const end = input.indexOf('"', i + 1);
+      if (end < 0) fail(option, input, i, 'unbalanced quote');
+      tokens.push({ type: 'phrase', text: input.slice(i + 1, end), pos: i });
+      i = end + 1;
+    } else if (c === '-' && (tokens.length === 0 || i === 0 || /[\s(]/.test(input[i - 1]!))) {
+      tokens.push({ type: '-', pos: i++ });
+    } else {
+      const start = i;
+      while (i < input.length && !/[\s()"]/.test(input[i]!)) {
+        // `field:` ends a word when the part before the colon is a known field.
+        if (input[i] === ':' && Object.hasOwn(FIELDS, input.slice(start, i).toLowerCase())) break;
+        i++;
+      }
+      const text = input.slice(start, i);
+      if (input[i] === ':' && Object.hasOwn(FIELDS, text.toLowerCase())) {
+        tokens.push({ type: 'field', field: text.toLowerCase() as Field, pos: start });
+        i++;
+      } else if (text === 'OR' || text === 'NOT') {
+        tokens.push({ type: text, pos: start });
+      } else if (text !== 'AND') {
+        tokens.push({ type: 'word', text, pos: start });
+      }
+    }
+  }
+  return tokens;
+}
+
+/** Parse a query; a query that cannot be parsed is a UsageError pointing at the offending part. */
+export function parseQuery(input: string, option = '--query'): QueryNode {
+  if (input.length > MAX_QUERY_LENGTH) throw new UsageError(`${option}: the query is ${input.length} characters long (at most ${MAX_QUERY_LENGTH})`);
+  const tokens = tokenize(input, option);
+  let k = 0;
+  const peek = () => tokens[k];
+  const at = () => peek()?.pos ?? input.length;
+
+  function or(): QueryNode {
+    const items = [and()];
+    while (peek()?.type === 'OR') {
+      k++;
+      if (!peek() || peek()!.type === ')' || peek()!.type === 'OR') fail(option, input, at(), 'OR needs a term after it');
+      items.push(and());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'or', items };
+  }
+
+  function and(): QueryNode {
+    const items: QueryNode[] = [];
+    while (peek() && peek()!.type !== ')' && peek()!.type !== 'OR') items.push(unary(null));
+    if (items.length === 0) fail(option, input, at(), peek()?.type === 'OR' ? 'OR needs a term before it' : 'expected a word');
+    return items.length === 1 ? items[0]! : { kind: 'and', items };
+  }
+
+  function unary(field: Field | null): QueryNode {
+    const t = peek();
+    if (t && (t.type === 'NOT' || t.type === '-')) {
+      k++;
+      if (!peek() || peek()!.type === ')' || peek()!.type === 'OR') fail(option, input, t.pos, `${t.type} needs a term after it`);
+      return { kind: 'not', item: unary(field) };
+    }
+    return primary(field);
+  }
+
+  function primary(field: Field | null): QueryNode {
+    const t = peek();
+    if (!t) fail(option, input, input.length, 'the query ends too early');
+    k++;
+    switch (t.type) {
+      case 'field': {
+        if (field) fail(option, input, t.pos, 'a field inside a field');
+        if (!peek() || ['OR', ')'].includes(peek()!.type)) fail(option, input, t.pos, `${t.field}: needs a word, a "phrase" or a (group)`);
+        return unary(t.field);
+      }
+      case '(': {
+        if (peek()?.type === ')') fail(option, input, t.pos, 'empty parentheses');
+        const inner = withField(or(), field);
+        if (peek()?.type !== ')') fail(option, input, t.pos, 'unbalanced parenthesis');
+        k++;
+        return inner;
+      }
+      case ')':
+        return fail(option, input, t.pos, 'unbalanced parenthesis');
+      case 'phrase':
+        return { kind: 'term', text: t.text, prefix: false, phrase: true, field };
+      case 'word': {
+        const prefix = t.text.endsWith('*');
+        return { kind: 'term', text: prefix ? t.text.slice(0, -1) : t.text, prefix, phrase: false, field };
+      }
+      default:
+        return fail(option, input, t.pos, `unexpected ${t.type}`);
+    }
+  }
+
+  if (tokens.length === 0) throw new UsageError(`${option}: the query is empty`);
+  const node = or();
+  if (k < tokens.length) fail(option, input, at(), 'unbalanced parenthesis');
+  return node;
+}
+
+/** Push a field prefix down to every term of a group. */
+function withField(node: QueryNode, field: Field | null): QueryNode {
+  if (!field) return node;
+  switch (node.kind) {
+    case 'term':
+      return { ...node, field: node.field ?? field };
+    case 'not':
+      return { kind: 'not', item: withField(node.item, field) };
+    default:
+      return { kind: node.kind, items: node.items.map((n) => withField(n, field)) };
+  }
+}
+
+/** True when a term has something the tokenizer indexes (letters or digits). */
+function hasWords(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}
+
+/** Drop terms that hold no words (`^`, `;`): FTS5 would index nothing for them. */
+function prune(node: QueryNode): QueryNode | null {
+  switch (node.kind) {
+    case 'term':
+      return hasWords(node.text) ? node : null;
+    case 'not': {
+      const item = prune(node.item);
+      return item ? { kind: 'not', item } : null;
+    }
+    default: {
+      const items = node.items.map(prune).filter((n): n is QueryNode => n !== null);
+      if (items.length === 0) return null;
+      return items.length === 1 ? items[0]! : { kind: node.kind, items };
+    }
+  }
+}
+
+const literal = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+function compileTerm(t: Extract<QueryNode, { kind: 'term' }>): string {
+  // cat:cs.LG: the tokenizer splits the category into words; a phrase keeps them together.
+  let s = literal(t.text);
+  if (t.prefix) s += ' *';
+  return t.field ? `${FIELDS[t.field]} : ${s}` : s;
+}
+
+function compile(node: QueryNode, option: string): string {
+  switch (node.kind) {
+    case 'term':
+      return compileTerm(node);
+    case 'or':
+      return `(${node.items.map((n) => {
+        if (n.kind === 'not') throw new UsageError(`${option}: NOT cannot stand alone on one side of OR`, { hint: 'write it as (word -other) OR …' });
+        return compile(n, option);
+      }).join(' OR ')})`;
+    case 'not':
+      throw new UsageError(`${option}: NOT needs something to exclude from`, { hint: 'e.g. diffusion -video' });
+    case 'and': {
+      const pos = node.items.filter((n) => n.kind !== 'not');
+      const neg = node.items.filter((n): n is Extract<QueryNode, { kind: 'not' }> => n.kind === 'not').map((n) => n.item);
+      if (pos.length === 0) throw new UsageError(`${option}: NOT needs something to exclude from`, { hint: 'e.g. diffusion -video' });
+      const base = pos.length === 1 ? compile(pos[0]!, option) : `(${pos.map((n) => compile(n, option)).join(' AND ')})`;
+      if (neg.length === 0) return base;
+      const excluded = neg.length === 1 ? compile(neg[0]!, option) : `(${neg.map((n) => compile(n, option)).join(' OR ')})`;
+      return `(${base} NOT ${excluded})`;
+    }
+  }
+}
+
+export interface CompiledQuery {
+  /** Papers must match this FTS5 expression. */
+  match?: string;
+  /** Papers must not match this one (a query that only excludes, like `-smith`). */
+  notMatch?: string;
+}
+
+/** Compile an AST to FTS5; a query with nothing positive at its top becomes an exclusion. */
+export function compileQuery(node: QueryNode, option = '--query'): CompiledQuery {
+  const pruned = prune(node);
+  if (!pruned) throw new UsageError(`${option}: the query has no words to search for`);
+  const items = pruned.kind === 'and' ? pruned.items : [pruned];
+  if (items.every((n) => n.kind === 'not')) {
+    const negs = items.map((n) => (n as Extract<QueryNode, { kind: 'not' }>).item);
+    return { notMatch: compile(negs.length === 1 ? negs[0]! : { kind: 'or', items: negs }, option) };
+  }
+  return { match: compile(pruned, option) };
+}
+
+/** Parse and compile in one step. */
+export function queryToFts(input: string, option = '--query'): CompiledQuery {
+  return compileQuery(parseQuery(input, option), option);
+}
