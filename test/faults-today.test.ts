@@ -141,8 +141,8 @@ describe('hostile content', () => {
     // JSON keeps the exact text, escaped as JSON does
     expect(JSON.parse(json.stdout)[0].title).toBe(`Title ${evil}`);
     expect(json.stdout).not.toContain('\x1b');
-    for (const format of ['table', 'md']) {
-      const r = await runCli(['today', '--offline', '--format', format], { env: { ...env(), FORCE_COLOR: '0' } });
+    for (const args of [['today', '--offline', '--format', 'table'], ['today', '--offline', '--format', 'md'], ['list'], ['show', '2602.23229']]) {
+      const r = await runCli(args, { env: { ...env(), FORCE_COLOR: '0' } });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Red');
       expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069]/);
