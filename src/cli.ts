@@ -5,16 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, PapersError } from './errors.js';
-import { messages } from './output.js';
+import { FORMATS, messages } from './output.js';
+
+const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'md', 'bibtex', 'atom'];
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Options of every command that prints papers (../shared/CONTRACT.md). */
-export function addPaperOptions(cmd: Command): Command {
+export function addPaperOptions(cmd: Command, formats: readonly string[] = FORMATS): Command {
   return cmd
     .option('--json', 'print one JSON array of paper records')
     .option('--jsonl', 'print one JSON record per line')
-    .addOption(new Option('--format <f>', 'output format').choices(['table', 'json', 'jsonl', 'csv', 'md']))
+    .addOption(new Option('--format <f>', 'output format').choices(formats))
     .option('-n, --limit <n>', 'at most n papers')
     .addOption(new Option('--sort <key>', 'order (rising: upvotes gained over the last 7 days)').choices(['upvotes', 'date', 'title', 'relevance', 'rising']))
     .option('--author <name>', 'author name contains (case-insensitive)')
@@ -157,6 +159,18 @@ prefix*; fields title: abstract: author: kw: cat: (e.g. cat:cs.LG).`);
     .action(lazy(async () => ({ run: (_opts, cmd) => import('./commands/topics.js').then((m) => m.remove(cmd.args[0]!)) })));
 
   // -- export / stats / trends (issue 7) --
+  const exportCmd = program
+    .command('export')
+    .description('write the cache (or a filtered part) as json, jsonl, csv, md, bibtex or atom')
+    .option('-o, --output <file>', 'write to a file (atomically: a reader never sees half of it)')
+    .addOption(new Option('--group <by>', 'md: group the digest by day or by topic').choices(['day', 'topic']).default('day'))
+    .addOption(new Option('--source <name>', 'only papers seen on this source').choices(['hf', 'arxiv', 'import']))
+    .addHelpText('after', `
+Examples:
+  papers export --format bibtex --topic llm -o llm.bib
+  papers export --format atom --topic agents --min-upvotes 10 -o ~/feeds/agents.xml
+  papers export --format md --since 7d --group topic | pbcopy`);
+  addCommonOptions(addPaperOptions(exportCmd, EXPORT_FORMATS)).action(lazy(() => import('./commands/export.js')));
 
   return program;
 }

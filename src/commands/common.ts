@@ -21,8 +21,8 @@ function positiveInt(value: unknown, option: string, min = 1): number | undefine
 }
 
 /** The output format and the cache filter from the options every paper-printing command has. */
-export function paperOptions(opts: Record<string, unknown>): PaperOptions {
-  const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string });
+export function paperOptions(opts: Record<string, unknown>, formats?: readonly string[]): PaperOptions {
+  const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string }, formats);
   const filter: PaperFilter = {};
   const limit = positiveInt(opts.limit, '--limit');
   if (limit !== undefined) filter.limit = limit;

@@ -31,3 +31,42 @@ export function* renderMarkdown(papers: Iterable<Paper>, heading?: string): Gene
   if (heading) yield `## ${mdEscape(heading)}\n\n`;
   for (const p of papers) yield mdLine(p);
 }
+
+/** The one-line summary of a digest: the AI summary, else the abstract's first sentence. */
+function oneLine(p: Paper): string | null {
+  if (p.aiSummary) return p.aiSummary;
+  if (!p.summary) return null;
+  const m = /^(.{20,}?[.!?])(\s|$)/.exec(p.summary);
+  return m ? m[1]! : p.summary.slice(0, 200);
+}
+
+function digestLine(p: Paper): string {
+  const link = p.url ?? p.arxivUrl;
+  const title = link ? `[${mdEscape(p.title)}](${link})` : `**${mdEscape(p.title)}**`;
+  const bits = [p.upvotes !== null ? `▲ ${p.upvotes}` : null, firstAuthorLabel(p)].filter((b): b is string => b !== null).map(mdEscape);
+  const summary = oneLine(p);
+  return `- ${title}${bits.length ? ' — ' + bits.join(' · ') : ''}${summary ? `\n  ${mdEscape(summary)}` : ''}\n`;
+}
+
+/** A digest grouped by day (the daily list's date, else the arXiv date), papers in the order given. */
+export function* renderDigestByDay(papers: Iterable<Paper>): Generator<string> {
+  let current: string | undefined;
+  for (const p of papers) {
+    const day = p.dailyDate ?? p.publishedAt ?? 'undated';
+    if (day !== current) {
+      yield `${current === undefined ? '' : '\n'}## ${day}\n\n`;
+      current = day;
+    }
+    yield digestLine(p);
+  }
+}
+
+/** One section of a digest grouped by topic. */
+export function* renderDigestSection(heading: string, papers: Iterable<Paper>, first: boolean): Generator<string> {
+  let any = false;
+  for (const p of papers) {
+    if (!any) yield `${first ? '' : '\n'}## ${mdEscape(heading)}\n\n`;
+    any = true;
+    yield digestLine(p);
+  }
+}
