@@ -88,6 +88,42 @@ describe('the full-text index follows the cache', () => {
     store.close();
   });
 
+  it('a batch holding the same paper twice ends with one paper, as if stored one at a time', () => {
+    const store = tempStore();
+    const first = paper('2403.00004', 'Twice Told', 'The first abstract mentions ocelots.');
+    const second = { ...paper('2403.00004', 'Twice Told', 'The second abstract mentions lynxes.'), upvotes: 7 };
+    const r = store.upsertPapers([first, second]);
+    expect(r).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 });
+    expect(store.count()).toBe(1);
+    expect(store.getPaper('2403.00004')).toMatchObject({ summary: 'The second abstract mentions lynxes.', upvotes: 7 });
+    expect(ids(store, 'lynxes')).toEqual(['2403.00004']);
+    expect(ids(store, 'ocelots')).toEqual([]);
+
+    // Stored already: unchanged, then changed, in one batch.
+    const again = store.upsertPapers([second, { ...second, upvotes: 9 }], { now: '2030-01-01T00:00:00.000Z' });
+    expect(again).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+    expect(store.getPaper('2403.00004')).toMatchObject({ upvotes: 9, lastSeenAt: '2030-01-01T00:00:00.000Z' });
+
+    // A title-only record and its id in one batch: one paper, with the id.
+    const folded = store.upsertPapers([paper(null, 'Quiet Quolls', 'Quolls, first seen without an id.'), paper('2404.00005', 'Quiet Quolls', 'Quolls, now with an id.')]);
+    expect(folded.rowids[0]).toBe(folded.rowids[1]);
+    expect(store.findByTitle('Quiet Quolls').map((p) => p.id)).toEqual(['2404.00005']);
+    expect(ids(store, 'quolls')).toEqual(['2404.00005']);
+    indexMatchesTable(store);
+    store.close();
+  });
+
+  it('re-storing unchanged papers only moves their last-seen time', () => {
+    const store = tempStore();
+    const listing = parseDailyPapersApi(readFileSync(join(FIXTURES, 'hf/api-daily-papers-2024-08-01.derived.json'), 'utf8'), { dailyDate: '2024-08-01' });
+    store.saveList('hf', '2024-08-01', listing.papers, { now: '2024-08-01T12:00:00.000Z' });
+    const before = store.getPaper('2407.21783')!;
+    const r = store.saveList('hf', '2024-08-01', listing.papers, { now: '2024-08-02T12:00:00.000Z' });
+    expect(r).toMatchObject({ inserted: 0, updated: 0, unchanged: 13 });
+    expect(store.getPaper('2407.21783')).toEqual({ ...before, lastSeenAt: '2024-08-02T12:00:00.000Z' });
+    store.close();
+  });
+
   it('a cache written by schema v1 keeps searching right after it migrates and changes', () => {
     const store = tempStore(join(FIXTURES, 'db/cache-schema-v1.db'));
     expect(ids(store, '"herd"')).toEqual(['2407.21783']);

@@ -1,0 +1,47 @@
+/**
+ * The table is laid out by papers itself (no table library: see bench/): columns must line up
+ * in a terminal whatever the script of a title or name, and fit the width asked for.
+ */
+import { describe, it, expect } from 'vitest';
+import { Chalk } from 'chalk';
+import { displayWidth, renderTable } from '../src/format/table.js';
+import { emptyPaper, type Paper } from '../src/record.js';
+
+function paper(id: string, title: string, authors: string[], upvotes: number | null): Paper {
+  return { ...emptyPaper(title, 'hf'), id, authors, authorCount: authors.length, upvotes, firstSeenAt: '', lastSeenAt: '' };
+}
+
+const papers = [
+  paper('2401.00001', '大型语言模型的视觉推理 with diffusion transformers at scale', ['王小明', 'Ann Lee'], 5),
+  paper('2401.00002', 'Plain title', ['Ann Lee'], 123),
+  paper('2401.00003', 'Émile et les modèles de langue — une étude très détaillée', ['José Núñez'], null),
+];
+
+/** The column at which each line's ID (the last cell) starts, in terminal columns. */
+const idColumns = (table: string) =>
+  table.trimEnd().split('\n').slice(1).map((line) => displayWidth(line.slice(0, line.lastIndexOf('2401.'))));
+
+describe('the table', () => {
+  it('lines up columns by display width (wide CJK characters take two columns)', () => {
+    const table = renderTable(papers, { width: 80, color: null });
+    expect(new Set(idColumns(table)).size).toBe(1);
+    for (const line of table.trimEnd().split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    expect(table).toContain('王小明 +1');
+    expect(table).toMatch(/…/); // the long titles are cut to fit
+  });
+
+  it('keeps the same layout with colour on, escape codes aside', () => {
+    const plain = renderTable(papers, { width: 72, color: null });
+    const coloured = renderTable(papers, { width: 72, color: new Chalk({ level: 1 }) });
+    expect(coloured).toMatch(/\x1b\[/);
+    // eslint-disable-next-line no-control-regex
+    expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain);
+  });
+
+  it('counts terminal columns, not UTF-16 units', () => {
+    expect(displayWidth('abc')).toBe(3);
+    expect(displayWidth('语言')).toBe(4);
+    expect(displayWidth('é')).toBe(1);
+    expect(displayWidth('e\u0301')).toBe(1);
+  });
+});
