@@ -57,6 +57,8 @@ export interface GetOptions {
   accept?: string;
   /** Fewer retries for this request than the client's (e.g. when a fallback exists). */
   retries?: number;
+  /** Error statuses whose body the caller reads (arXiv's error feed comes with 400): returned, not thrown. */
+  bodyOnStatus?: number[];
 }
 
 export interface HttpResponse {
@@ -314,7 +316,7 @@ export class HttpClient {
           return { kind: 'ok', response: this.makeResponse(current, res, '', true) };
         }
 
-        if (res.status >= 200 && res.status < 300) {
+        if ((res.status >= 200 && res.status < 300) || opts.bodyOnStatus?.includes(res.status)) {
           const body = await this.readBody(res, current, controller);
           this.log?.(`${res.status} ${statusText(res)} (${elapsed()}, ${formatBytes(Buffer.byteLength(body))})`);
           return { kind: 'ok', response: this.makeResponse(current, res, body, false) };

@@ -133,18 +133,22 @@ async function fromMarkup(text: string): Promise<Recognised> {
 
 /** An arXiv listing page (/list/<cat>/new or /recent): its `#dlpage` with `dl#articles`. */
 function looksLikeArxivListing(html: string): boolean {
-  return /\bid\s*=\s*["']?dlpage\b/i.test(html) && /<dl\b[^>]*\bid\s*=\s*["']?articles\b/i.test(html);
+  return /\bid\s*=\s*["']?dlpage\b/i.test(html) && (/<dl\b[^>]*\bid\s*=\s*["']?articles\b/i.test(html) || /No updates for this time period/i.test(html));
 }
 
-// The arXiv parsers (src/sources/arxiv/) are written under another issue; these two functions
-// are where they plug in.
-async function fromAtom(_text: string): Promise<Recognised> {
-  throw new ParseError('an Atom feed: importing arXiv API answers is not available in this version yet', { hint: HINT });
+// The arXiv parsers live in src/sources/arxiv/parse.ts. Neither shape is stored as a list: an
+// API answer is a query's results, and a listing page does not name its category.
+async function fromAtom(text: string): Promise<Recognised> {
+  const { parseArxivAtom } = await import('./sources/arxiv/parse.js');
+  const listing = await parseArxivAtom(text);
+  return { listing, what: `an arXiv API answer (${listing.papers.length} of ${listing.totalResults} results)`, list: null };
 }
 
 async function fromArxivListing(text: string): Promise<Recognised | null> {
   if (!looksLikeArxivListing(text)) return null;
-  throw new ParseError('an arXiv listing page: importing arXiv listings is not available in this version yet', { hint: HINT });
+  const { parseArxivListing } = await import('./sources/arxiv/parse.js');
+  const listing = await parseArxivListing(text);
+  return { listing, what: `an arXiv listing page${listing.date ? ` of ${listing.date}` : ''}`, list: null };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface RunSummary extends DayRange {
 export interface RunOptions {
   refresh?: boolean;
   categories?: string[];
+  /** Fetch the source's latest listing instead of the range (FetchRangeRequest.latest). */
+  latest?: boolean;
   today: string;
   log?: (msg: string) => void;
   /** A request is about to be made / was made: made so far, expected in all, what for. */
@@ -71,7 +73,7 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
   };
   const before = http.requests;
   try {
-    await source.fetchRange(http, { ...range, today: opts.today, refresh: opts.refresh ?? false, categories: opts.categories ?? [] }, sink);
+    await source.fetchRange(http, { ...range, today: opts.today, refresh: opts.refresh ?? false, categories: opts.categories ?? [], ...(opts.latest ? { latest: true } : {}) }, sink);
   } catch (err) {
     summary.error = err instanceof Error ? err : new Error(String(err));
   }

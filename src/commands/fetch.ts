@@ -30,7 +30,9 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const source = await loadSource(name);
   if (source.needsCategories && categories.length === 0) throw new UsageError(`--source ${name} needs --category`, { hint: source.needsCategories });
   const today = todayUtc();
-  const range = resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
+  // Without a date, a source with a latest listing (arXiv's /new) fetches that.
+  const latest = !!source.latestListing && (['date', 'from', 'to', 'week', 'month'] as const).every((k) => opts[k] === undefined);
+  const range = latest ? { from: today, to: today } : resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
 
   const store = openStore(opts);
   const http = await makeHttp(opts);
@@ -40,6 +42,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
       today,
       refresh: !!opts.refresh,
       categories,
+      latest,
       log: messages.debug,
       progress: onProgress,
     });

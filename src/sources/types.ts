@@ -24,6 +24,8 @@ export interface FetchRangeRequest extends DayRange {
   refresh: boolean;
   /** arXiv categories (`cs.LG`); empty for sources without categories. */
   categories: string[];
+  /** No date was asked for: fetch the source's latest listing (see Source.latestListing). */
+  latest?: boolean;
 }
 
 /** Where a source puts what it fetched: the cache, seen through a narrow window. */
@@ -55,6 +57,8 @@ export interface Source {
   earliest: string;
   /** Whether the source needs `categories` (arXiv) and what to tell a user who gave none. */
   needsCategories?: string;
+  /** Whether `papers fetch` without a date fetches the source's latest listing (arXiv's /new). */
+  latestListing?: boolean;
   /**
    * Fetch every list of the range into the sink. On failure (HttpError, ParseError) it throws
    * after the lists already saved stay saved; it makes no further requests once one has failed.

@@ -1,0 +1,159 @@
+/**
+ * arXiv's two shapes, as pure functions from text to records: the Atom API answer
+ * (`/api/query`) and the listing page (`/list/<cat>/new`, 2024+ layout). cheerio is loaded
+ * only when one of them is parsed.
+ */
+import type { AnyNode, Element } from 'domhandler';
+import { ParseError } from '../../errors.js';
+import { arxivAbsUrl, arxivPdfUrl, parseArxivId } from '../../ids.js';
+import { emptyPaper, type Listing, type ParsedPaper } from '../../record.js';
+import { cleanText, isoDay } from '../../text.js';
+
+export type ArxivSection = 'new' | 'cross' | 'replacement';
+
+export interface AtomListing extends Listing {
+  /** `opensearch:totalResults`: papers matching the query in all, over every page. */
+  totalResults: number;
+  /** `opensearch:startIndex`: the offset of this page's first entry. */
+  startIndex: number;
+}
+
+export interface ArxivListingPage extends Listing {
+  /** The papers again, each with the section of the page it was in. */
+  entries: { paper: ParsedPaper; section: ArxivSection }[];
+}
+
+const localName = (el: Element): string => el.name.replace(/^.*:/, '');
+
+/** Categories with the primary first, each once. */
+function orderCategories(primary: string | null, all: string[]): string[] {
+  const out: string[] = [];
+  for (const c of [primary, ...all]) if (c && !out.includes(c)) out.push(c);
+  return out;
+}
+
+function withArxivLinks(p: ParsedPaper, id: string): ParsedPaper {
+  p.id = id;
+  p.arxivUrl = arxivAbsUrl(id);
+  p.pdfUrl = arxivPdfUrl(id);
+  return p;
+}
+
+/**
+ * An Atom answer of the arXiv API. The error feed (one entry titled `Error`, sent with HTTP 400)
+ * is a ParseError carrying arXiv's own message; zero results is an empty listing.
+ */
+export async function parseArxivAtom(xml: string): Promise<AtomListing> {
+  const { load } = await import('cheerio/slim');
+  const $ = load(xml, { xml: true });
+  const feed = $.root().children().filter((_, el) => el.type === 'tag' && localName(el) === 'feed').first();
+  if (feed.length === 0) throw new ParseError('not an Atom feed (no <feed> element)', { hint: 'the arXiv API answered with something else; try again, or report it with --verbose' });
+  const kids = (el: AnyNode, name: string): Element[] =>
+    $(el).children().toArray().filter((c): c is Element => c.type === 'tag' && localName(c) === name);
+  const text = (el: AnyNode, name: string): string | null => {
+    const k = kids(el, name)[0];
+    return k ? cleanText($(k).text()) : null;
+  };
+  const feedEl = feed.get(0)!;
+  const entries = kids(feedEl, 'entry');
+
+  const error = entries.find((e) => text(e, 'title') === 'Error' && /\/api\/errors/.test(text(e, 'id') ?? ''));
+  if (error) {
+    throw new ParseError(`arXiv API error: ${text(error, 'summary') ?? 'no message'}`, { hint: 'check the categories and dates asked for' });
+  }
+  const totalText = text(feedEl, 'totalResults');
+  const total = totalText === null ? NaN : Number(totalText);
+  if (!Number.isFinite(total)) throw new ParseError('arXiv API answer without opensearch:totalResults', { hint: 'the API format may have changed; please report it' });
+  const start = Number(text(feedEl, 'startIndex') ?? 0);
+
+  const papers: ParsedPaper[] = [];
+  for (const e of entries) {
+    const rawId = text(e, 'id') ?? '';
+    const id = parseArxivId(rawId);
+    const title = text(e, 'title');
+    if (id === null || title === null) throw new ParseError(`arXiv API entry without a recognisable id or title (${JSON.stringify(rawId.slice(0, 80))})`, { hint: 'the API format may have changed; please report it' });
+    const p = withArxivLinks(emptyPaper(title, 'arxiv'), id);
+    p.summary = text(e, 'summary');
+    p.authors = kids(e, 'author').map((a) => text(a, 'name')).filter((n): n is string => n !== null);
+    p.authorCount = p.authors.length > 0 ? p.authors.length : null;
+    p.publishedAt = isoDay(text(e, 'published'));
+    const primary = kids(e, 'primary_category')[0]?.attribs.term ?? null;
+    p.categories = orderCategories(primary, kids(e, 'category').map((c) => c.attribs.term ?? '').filter(Boolean));
+    p.arxivComment = text(e, 'comment');
+    p.journalRef = text(e, 'journal_ref');
+    p.doi = text(e, 'doi');
+    papers.push(p);
+  }
+  return { papers, date: null, format: 'arxiv-atom', totalResults: total, startIndex: Number.isFinite(start) ? start : 0 };
+}
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** "Showing new listings for Friday, 25 October 2024" → 2024-10-25. */
+function listingDate(heading: string): string | null {
+  const m = /(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})/.exec(heading);
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[2]!.toLowerCase()) + 1;
+  if (month === 0) return null;
+  return `${m[3]}-${String(month).padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+}
+
+function sectionOf(heading: string): ArxivSection | null {
+  const h = heading.toLowerCase();
+  if (h.startsWith('new submission')) return 'new';
+  if (h.startsWith('cross')) return 'cross';
+  if (h.startsWith('replacement')) return 'replacement';
+  return null;
+}
+
+/**
+ * An arXiv listing page (`/list/<cat>/new`): `div#dlpage` with one `dl#articles` per section
+ * (new submissions, cross-lists, replacements), each paper a `dt` + `dd` pair. "No updates for
+ * this time period." is an empty listing.
+ */
+export async function parseArxivListing(html: string): Promise<ArxivListingPage> {
+  const { load } = await import('cheerio/slim');
+  const $ = load(html);
+  const page = $('#dlpage');
+  const hint = 'not an arXiv listing page in the 2024+ layout; the site may have changed — please report it with --verbose';
+  if (page.length === 0) throw new ParseError('not an arXiv listing page (no div#dlpage)', { hint });
+  const date = listingDate(page.find('h3').first().text());
+  const entries: ArxivListingPage['entries'] = [];
+  const dls = page.find('dl');
+  if (dls.length === 0) {
+    if (/No updates for this time period/i.test(page.text())) return { papers: [], entries, date, format: 'arxiv-listing' };
+    throw new ParseError('an arXiv page without listings (no dl#articles)', { hint });
+  }
+  dls.each((_, dl) => {
+    // The section heading sits inside the dl (arXiv's template) or just before it.
+    const heading = $(dl).children('h3').first().text() || $(dl).prevAll('h3').first().text();
+    const dlSection = sectionOf(cleanText(heading) ?? '');
+    $(dl).children('dt').each((_, dt) => {
+      const dd = $(dt).nextAll('dd').first();
+      const link = $(dt).find('a[title="Abstract"]').first();
+      const id = parseArxivId(cleanText(link.text()) ?? '') ?? parseArxivId(`https://arxiv.org${link.attr('href') ?? ''}`);
+      const meta = dd.find('div.meta').first();
+      const field = (cls: string): string | null => {
+        const el = meta.find(`div.${cls}`).first().clone();
+        el.find('span.descriptor').remove();
+        return cleanText(el.text());
+      };
+      const title = field('list-title');
+      if (id === null || title === null) throw new ParseError(`arXiv listing entry without a recognisable id or title (${JSON.stringify(cleanText($(dt).text())?.slice(0, 80) ?? '')})`, { hint });
+      const p = withArxivLinks(emptyPaper(title, 'arxiv'), id);
+      p.authors = meta.find('div.list-authors a').map((_, a) => cleanText($(a).text())).get().filter((n): n is string => n !== null);
+      p.authorCount = p.authors.length > 0 ? p.authors.length : null;
+      p.arxivComment = field('list-comments');
+      p.journalRef = field('list-journal-ref');
+      const code = (s: string): string | null => /\(([^()]+)\)\s*$/.exec(s.trim())?.[1] ?? null;
+      const primary = code(meta.find('div.list-subjects span.primary-subject').first().text());
+      const subjects = (field('list-subjects') ?? '').split(';').map(code).filter((c): c is string => c !== null);
+      p.categories = orderCategories(primary, subjects);
+      p.summary = cleanText(dd.find('p.mathjax').first().text());
+      const dtText = $(dt).text();
+      const section = dlSection ?? (/cross-list from/i.test(dtText) ? 'cross' : /\(replaced\)/i.test(dtText) ? 'replacement' : 'new');
+      entries.push({ paper: p, section });
+    });
+  });
+  return { papers: entries.map((e) => e.paper), entries, date, format: 'arxiv-listing' };
+}
