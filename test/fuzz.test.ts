@@ -131,3 +131,15 @@ describe('fuzz: copied text and import recognition', async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 1000 }), damaged(API), damaged(COPIED), damaged(PAGE)), recognise), { numRuns: 200 });
   });
 });
+
+describe('fuzz: arXiv Atom and listing pages', async () => {
+  const { parseArxivAtom, parseArxivListing } = await import('../src/sources/arxiv/parse.js');
+  const ATOM = fixture('arxiv/api-query-all-testing-2026-04-12.xml');
+  const LISTING = fixture('arxiv/list-cs.LG-new.synthetic.html');
+  it('Atom: any string, and the real answer damaged', async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 1000 }), damaged(ATOM)), (s) => expectRecordsOrTypedError(() => parseArxivAtom(s))), { numRuns: RUNS });
+  });
+  it('listing page: any string, and the page damaged', async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 1000 }), damaged(LISTING)), (s) => expectRecordsOrTypedError(() => parseArxivListing(s))), { numRuns: RUNS });
+  });
+});
