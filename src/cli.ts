@@ -172,6 +172,20 @@ Examples:
   papers export --format md --since 7d --group topic | pbcopy`);
   addCommonOptions(addPaperOptions(exportCmd, EXPORT_FORMATS)).action(lazy(() => import('./commands/export.js')));
 
+  const stats = program.command('stats').description('what is in the cache: papers by source and month, topics, last syncs, file size').option('--json', 'print as JSON');
+  addCommonOptions(stats).action(lazy(() => import('./commands/stats.js')));
+
+  const trends = program
+    .command('trends')
+    .argument('<topic-or-query...>', 'topic names or queries, one series each')
+    .description('papers per day, week or month for topics or queries, as a bar chart')
+    .addOption(new Option('--by <period>', 'one bar per').choices(['day', 'week', 'month']).default('week'))
+    .option('--since <date>', 'from (default: 12 weeks, 30 days or 12 months back)')
+    .option('--until <date>', 'to (default: today)')
+    .option('--json', 'print the series as JSON')
+    .addHelpText('after', '\nExamples:\n  papers trends agents reasoning\n  papers trends \'"state space" OR mamba\' --by month --since 1y');
+  addCommonOptions(trends).action(lazy(() => import('./commands/trends.js')));
+
   return program;
 }
 
