@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { BIN, runCli, tempDir } from './helpers/cli.js';
+import { BIN, cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { startServer, fixture, type TestServer } from './helpers/server.js';
 
 const API_2024 = fixture('hf/api-daily-papers-2024-08-01.derived.json');
@@ -12,14 +11,7 @@ const ESC = '\x1b';
 let server: TestServer;
 let tmp: ReturnType<typeof tempDir>;
 const env = () => ({ PAPERS_HF_URL: server.url, PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config });
-const rows = (table = 'papers') => {
-  const db = new Database(tmp.db, { readonly: true });
-  try {
-    return db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all();
-  } finally {
-    db.close();
-  }
-};
+const rows = (table = 'papers') => cacheRows(tmp.db, `SELECT * FROM ${table} ORDER BY 1, 2, 3`);
 
 beforeEach(async () => {
   server = await startServer();

@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import Database from 'better-sqlite3';
-import { runCli, tempDir } from './helpers/cli.js';
+import { cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { startServer, fixture, type TestServer } from './helpers/server.js';
 
 const API_2024 = JSON.parse(fixture('hf/api-daily-papers-2024-08-01.derived.json')) as Record<string, unknown>[];
@@ -19,14 +18,7 @@ let server: TestServer;
 let tmp: ReturnType<typeof tempDir>;
 const env = () => ({ PAPERS_HF_URL: server.url, PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config });
 const search = (args: string[]) => runCli(['search', ...args], { env: env() });
-const count = (table: string) => {
-  const db = new Database(tmp.db, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+const count = (table: string) => cacheRows(tmp.db, `SELECT count(*) AS n FROM ${table}`)[0]!.n as number;
 
 beforeEach(async () => {
   server = await startServer();

@@ -1,5 +1,6 @@
 /** Run the built CLI as a user would: a real process, its stdout, stderr and exit code. */
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +40,14 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
 export function tempDir(): { dir: string; db: string; config: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'papers-test-'));
   return { dir, db: join(dir, 'papers.db'), config: join(dir, 'config.json'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Rows of a query on a cache file, opened read-only: what a test compares before and after. */
+export function cacheRows(db: string, sql: string): Record<string, unknown>[] {
+  const handle = new Database(db, { readonly: true });
+  try {
+    return handle.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    handle.close();
+  }
 }
