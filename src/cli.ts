@@ -84,7 +84,7 @@ export function buildProgram(): Command {
     .option('--week <YYYY-Www>', 'an ISO week, e.g. 2024-W31')
     .option('--month <YYYY-MM>', 'a month, e.g. 2024-08')
     .addOption(new Option('--source <name>', 'where from').choices(['hf', 'arxiv']).default('hf'))
-    .option('--category <cat>', 'arXiv category, e.g. cs.LG (repeatable; --source arxiv)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--category <cat>', 'arXiv category, e.g. cs.LG (repeatable; --source arxiv; default: sources.arxiv.categories of the config)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--refresh', 'fetch days already complete in the cache too (updates upvotes and comments)')
     .option('--json', 'print a summary object on stdout')
     .addHelpText('after', '\nDays already complete in the cache are skipped; today\'s list is never complete.\n\nExamples:\n  papers fetch --date 2024-08-01\n  papers fetch --from 2024-08-01 --to 2024-08-14\n  papers fetch --week 2024-W31\n  papers fetch --month 2024-08 --refresh\n  papers fetch --from 7d --json\n  papers fetch --source arxiv --category cs.LG            (today\'s new listing)\n  papers fetch --source arxiv --category cs.LG --date 3d  (submitted that day, via the arXiv API)');

@@ -50,7 +50,9 @@ export function parseConfig(text: string, path: string): Config {
     const arxiv = (obj.sources as Record<string, unknown> | null)?.arxiv as Record<string, unknown> | undefined;
     if (arxiv?.categories !== undefined) {
       if (!Array.isArray(arxiv.categories) || !arxiv.categories.every((c) => typeof c === 'string')) throw bad('"sources.arxiv.categories" must be a list of category names');
-      config.sources.arxiv = { categories: arxiv.categories as string[] };
+      const wrong = (arxiv.categories as string[]).find((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c.trim()));
+      if (wrong !== undefined) throw bad(`"sources.arxiv.categories": '${wrong}' is not an arXiv category (e.g. cs.LG, math.GT, astro-ph)`);
+      config.sources.arxiv = { categories: [...new Set((arxiv.categories as string[]).map((c) => c.trim()))] };
     }
   }
   if (obj.defaults !== undefined) {

@@ -665,6 +665,30 @@ export class Store {
     return (this.stmt('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
   }
 
+  /** The latest lastSeenAt of the papers matching `filter` (an Atom feed's updated time), or null. */
+  latestSeen(filter: PaperFilter = {}): string | null {
+    const { sql, params } = buildQuery(filter);
+    return (this.db.prepare(`SELECT max(last_seen_at) AS t FROM (${sql})`).get(params) as { t: string | null }).t;
+  }
+
+  /** Every paper's id, title, first author and date, in the order they entered the cache (BibTeX keys). */
+  *keyStubs(): Generator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }> {
+    yield* this.db.prepare("SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, daily_date) AS date FROM papers ORDER BY first_seen_at, rowid").iterate() as IterableIterator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }>;
+  }
+
+  /**
+   * Run `fn` on one consistent view of the cache (a read transaction): what it reads in several
+   * queries, however long it takes, is unaffected by a sync writing meanwhile.
+   */
+  async readSnapshot<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      return await fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
   /** The papers matching `filter`, streamed (flat memory for any size). */
   *query(filter: PaperFilter = {}): Generator<Paper> {
     const { sql, params } = buildQuery(filter);

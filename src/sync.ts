@@ -94,7 +94,7 @@ export interface SyncTarget {
  */
 export function syncRange(store: Store, source: Source, today: string): DayRange & { since: string | null } {
   const last = store.lastSync(source.name, 'ok');
-  let from = last?.rangeTo ? addDays(last.rangeTo, -1) : addDays(today, -7);
+  let from = last?.rangeTo ? addDays(last.rangeTo, -(source.syncLookbackDays ?? 1)) : addDays(today, -7);
   if (from > today) from = today;
   if (from < source.earliest) from = source.earliest;
   return { from, to: today, since: last?.endedAt ?? null };

@@ -76,6 +76,9 @@ describe('parseArxivAtom', () => {
     const err = await parseArxivAtom(fixture('arxiv/api-error-400-bad-id-2026-04-12.xml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParseError);
     expect((err as Error).message).toBe('arXiv API error: incorrect id format for abc');
+    // The same feed with its error id in another form is still the error, not a broken entry.
+    const moved = await parseArxivAtom(fixture('arxiv/api-error-400-bad-id-2026-04-12.xml').replace(/<id>[^<]*api\/errors[^<]*<\/id>/, '<id>https://arxiv.org/help/api/user-manual#errors</id>')).catch((e: unknown) => e);
+    expect((moved as Error).message).toBe('arXiv API error: incorrect id format for abc');
   });
 
   it('reads zero results as an empty listing', async () => {
@@ -119,6 +122,55 @@ describe('parseArxivListing', () => {
     expect(old!.id).toBe('math/0309136');
     expect(old!.categories).toEqual(['math.GT', 'cs.LG']);
     expect(old!.pdfUrl).toBe('https://arxiv.org/pdf/math/0309136');
+    // New submissions and cross-lists were announced that day; replacements keep no date.
+    expect(l.papers.map((x) => x.publishedAt)).toEqual(['2024-10-25', '2024-10-25', '2024-10-25', '2024-10-25', null, null]);
+  });
+
+  it('gives no listing date to a cross-list whose id is older than the month before the listing', async () => {
+    const html = fixture('arxiv/list-cs.LG-new.synthetic.html').replaceAll('2410.18123', '2301.00042');
+    const l = await parseArxivListing(html);
+    expect(l.entries[3]).toMatchObject({ section: 'cross', paper: { id: '2301.00042', publishedAt: null } });
+  });
+
+  it('reads the pre-2024 layout (span.list-identifier, headings before each dl, two-digit years)', async () => {
+    const entry = (n: number, id: string, title: string, authors: string[], subjects: string) => `
+<dt><a name="item${n}">[${n}]</a>&nbsp;  <span class="list-identifier"><a href="/abs/${id}" title="Abstract">arXiv:${id}</a> [<a href="/pdf/${id}" title="Download PDF">pdf</a>, <a href="/format/${id}" title="Other formats">other</a>]</span></dt>
+<dd>
+<div class="meta">
+<div class="list-title mathjax">
+<span class="descriptor">Title:</span> ${title}
+</div>
+<div class="list-authors">
+<span class="descriptor">Authors:</span>
+${authors.map((a) => `<a href="/find/cs/1/au:+x/0/1/0/all/0/1">${a}</a>`).join(', \n')}
+</div>
+<div class="list-subjects">
+<span class="descriptor">Subjects:</span> ${subjects}
+</div>
+<p class="mathjax">An abstract of
+${title}.
+</p>
+</div>
+</dd>`;
+    const html = `<!DOCTYPE html><html><body><div id="dlpage">
+<h1>Machine Learning</h1>
+<h2>New submissions</h2>
+<div class="list-dateline">Submissions received from  Wed 25 Oct 23  to  Thu 26 Oct 23, announced Fri, 27 Oct 23</div>
+<small>[ total of 3 entries:  <b>1-3</b> ]</small>
+<h3>New submissions for Fri, 27 Oct 23</h3>
+<dl>${entry(1, '2310.16834', 'Old Layout, New Paper', ['Ana Silva', 'Bo Li'], '<span class="primary-subject">Machine Learning (cs.LG)</span>; Machine Learning (stat.ML)')}</dl>
+<h3>Cross-lists for Fri, 27 Oct 23</h3>
+<dl>${entry(2, '2310.16001', 'A Cross-Listed Paper', ['Chen Wei'], '<span class="primary-subject">Computer Vision and Pattern Recognition (cs.CV)</span>; Machine Learning (cs.LG)')}</dl>
+<h3>Replacements for Fri, 27 Oct 23</h3>
+<dl>${entry(3, '2209.00001', 'A Replaced Paper', ['Dana Roe'], '<span class="primary-subject">Machine Learning (cs.LG)</span>')}</dl>
+</div></body></html>`;
+    const l = await parseArxivListing(html);
+    expect(l.date).toBe('2023-10-27');
+    expect(l.entries.map((e) => [e.paper.id, e.section, e.paper.publishedAt])).toEqual([
+      ['2310.16834', 'new', '2023-10-27'], ['2310.16001', 'cross', '2023-10-27'], ['2209.00001', 'replacement', null],
+    ]);
+    expect(l.papers[0]).toMatchObject({ title: 'Old Layout, New Paper', authors: ['Ana Silva', 'Bo Li'], categories: ['cs.LG', 'stat.ML'], summary: 'An abstract of Old Layout, New Paper.' });
+    expect(l.papers[1]!.categories).toEqual(['cs.CV', 'cs.LG']);
   });
 
   it('tells sections apart by the dt markers when the headings are missing', async () => {

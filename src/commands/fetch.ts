@@ -1,5 +1,6 @@
 /** `papers fetch`: fetch the lists of a date range into the cache, with as few requests as possible. */
-import { PapersError, UsageError } from '../errors.js';
+import { PapersError, ParseError, UsageError } from '../errors.js';
+import { loadConfig } from '../config.js';
 import { todayUtc } from '../dates.js';
 import { messages, resolveFormat } from '../output.js';
 import { resolveRange } from '../range.js';
@@ -25,7 +26,8 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const format = resolveFormat(opts as { json?: boolean }, ['table', 'json']);
   httpOptions(opts); // validate --timeout and --retries before any work
   const name = (opts.source ?? 'hf') as FetchSourceName;
-  const categories = categoriesOf(opts.category);
+  let categories = categoriesOf(opts.category);
+  if (name === 'arxiv' && categories.length === 0) categories = loadConfig().sources.arxiv?.categories ?? [];
   if (name === 'hf' && categories.length > 0) throw new UsageError('--category applies to --source arxiv only', { hint: 'Hugging Face lists have no categories' });
   const source = await loadSource(name);
   if (source.needsCategories && categories.length === 0) throw new UsageError(`--source ${name} needs --category`, { hint: source.needsCategories });
@@ -53,7 +55,8 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
       const e = result.error;
       throw new PapersError(e.message, {
         cause: e,
-        hint: `${e instanceof PapersError && e.hint ? `${e.hint}; ` : ''}run the same command again to fetch the rest`,
+        // Asking again helps after a network failure, not when the answer was refused or unreadable.
+        hint: e instanceof ParseError && e.hint ? e.hint : `${e instanceof PapersError && e.hint ? `${e.hint}; ` : ''}run the same command again to fetch the rest`,
       });
     }
   } finally {

@@ -15,9 +15,19 @@ export function firstAuthorLabel(p: Paper): string | null {
   return null;
 }
 
-export function mdLine(p: Paper): string {
+/** A URL as a Markdown link target: spaces, parentheses and angle brackets would end it early. */
+function mdUrl(url: string): string {
+  return url.replace(/[\s()<>]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}
+
+/** The title, linked to the HF page (else arXiv) when there is one. */
+function mdTitle(p: Paper): string {
   const link = p.url ?? p.arxivUrl;
-  const title = link ? `[${mdEscape(p.title)}](${link})` : `**${mdEscape(p.title)}**`;
+  return link ? `[${mdEscape(p.title)}](${mdUrl(link)})` : `**${mdEscape(p.title)}**`;
+}
+
+export function mdLine(p: Paper): string {
+  const title = mdTitle(p);
   const bits = [
     p.upvotes !== null ? `▲ ${p.upvotes}` : null,
     firstAuthorLabel(p),
@@ -36,13 +46,14 @@ export function* renderMarkdown(papers: Iterable<Paper>, heading?: string): Gene
 function oneLine(p: Paper): string | null {
   if (p.aiSummary) return p.aiSummary;
   if (!p.summary) return null;
-  const m = /^(.{20,}?[.!?])(\s|$)/.exec(p.summary);
-  return m ? m[1]! : p.summary.slice(0, 200);
+  // A sentence ends where the next one starts with a capital: "e.g. the" does not end one.
+  const m = /^(.{20,}?[.!?])(?=\s+[\p{Lu}"“]|\s*$)/u.exec(p.summary);
+  if (m && m[1]!.length <= 300) return m[1]!;
+  return p.summary.length <= 200 ? p.summary : p.summary.slice(0, 200).replace(/\s+\S*$/, '') + '…';
 }
 
 function digestLine(p: Paper): string {
-  const link = p.url ?? p.arxivUrl;
-  const title = link ? `[${mdEscape(p.title)}](${link})` : `**${mdEscape(p.title)}**`;
+  const title = mdTitle(p);
   const bits = [p.upvotes !== null ? `▲ ${p.upvotes}` : null, firstAuthorLabel(p)].filter((b): b is string => b !== null).map(mdEscape);
   const summary = oneLine(p);
   return `- ${title}${bits.length ? ' — ' + bits.join(' · ') : ''}${summary ? `\n  ${mdEscape(summary)}` : ''}\n`;

@@ -60,6 +60,11 @@ export interface Source {
   /** Whether `papers fetch` without a date fetches the source's latest listing (arXiv's /new). */
   latestListing?: boolean;
   /**
+   * How many days before the last synced day `papers sync` looks again (default 1): a day's
+   * list can still change that long after it (arXiv announces submissions days late).
+   */
+  syncLookbackDays?: number;
+  /**
    * Fetch every list of the range into the sink. On failure (HttpError, ParseError) it throws
    * after the lists already saved stay saved; it makes no further requests once one has failed.
    */

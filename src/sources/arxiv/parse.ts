@@ -1,7 +1,16 @@
 /**
  * arXiv's two shapes, as pure functions from text to records: the Atom API answer
- * (`/api/query`) and the listing page (`/list/<cat>/new`, 2024+ layout). cheerio is loaded
- * only when one of them is parsed.
+ * (`/api/query`) and the listing page (`/list/<cat>/new`, 2024+ layout, and the older one with
+ * `span.list-identifier`). cheerio is loaded only when one of them is parsed, so both functions
+ * are async.
+ *
+ * Decisions:
+ * - publishedAt: the Atom `<published>` day (the first version's submission, UTC). A listing
+ *   page gives no such date: new submissions and cross-lists get the listing's (announcement)
+ *   date when their id was given out in that month or the one before; replacements get null
+ *   (they were published earlier; the cache keeps the date it has).
+ * - Each listing entry's section (new, cross, replacement) comes back alongside the papers
+ *   (`entries`), so that the record of the contract stays as it is.
  */
 import type { AnyNode, Element } from 'domhandler';
 import { ParseError } from '../../errors.js';
@@ -22,6 +31,12 @@ export interface ArxivListingPage extends Listing {
   /** The papers again, each with the section of the page it was in. */
   entries: { paper: ParsedPaper; section: ArxivSection }[];
 }
+
+/**
+ * arXiv's API refused the query (its error feed, sent with HTTP 400): the message is arXiv's.
+ * A ParseError so that every caller that handles unreadable answers handles it too.
+ */
+export class ArxivApiError extends ParseError {}
 
 const localName = (el: Element): string => el.name.replace(/^.*:/, '');
 
@@ -57,9 +72,10 @@ export async function parseArxivAtom(xml: string): Promise<AtomListing> {
   const feedEl = feed.get(0)!;
   const entries = kids(feedEl, 'entry');
 
-  const error = entries.find((e) => text(e, 'title') === 'Error' && /\/api\/errors/.test(text(e, 'id') ?? ''));
+  // arXiv's error entry: titled `Error`, its id a link to /api/errors (never a paper's id).
+  const error = entries.find((e) => text(e, 'title') === 'Error' && (/\/api\/errors/.test(text(e, 'id') ?? '') || parseArxivId(text(e, 'id') ?? '') === null));
   if (error) {
-    throw new ParseError(`arXiv API error: ${text(error, 'summary') ?? 'no message'}`, { hint: 'check the categories and dates asked for' });
+    throw new ArxivApiError(`arXiv API error: ${text(error, 'summary') ?? 'no message'}`, { hint: 'arXiv refused the query; check the categories, dates or ids asked for' });
   }
   const totalText = text(feedEl, 'totalResults');
   const total = totalText === null ? NaN : Number(totalText);
@@ -87,15 +103,34 @@ export async function parseArxivAtom(xml: string): Promise<AtomListing> {
   return { papers, date: null, format: 'arxiv-atom', totalResults: total, startIndex: Number.isFinite(start) ? start : 0 };
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-/** "Showing new listings for Friday, 25 October 2024" → 2024-10-25. */
+/**
+ * The listing's date from its heading: "Showing new listings for Friday, 25 October 2024"
+ * (2024+), or "New submissions for Fri, 27 Oct 23" (before 2024: a two-digit year).
+ */
 function listingDate(heading: string): string | null {
-  const m = /(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})/.exec(heading);
+  const m = /\b(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d{4}|\d{2})\b/.exec(heading);
   if (!m) return null;
-  const month = MONTHS.indexOf(m[2]!.toLowerCase()) + 1;
-  if (month === 0) return null;
-  return `${m[3]}-${String(month).padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+  const month = MONTHS.indexOf(m[2]!.slice(0, 3).toLowerCase()) + 1;
+  const day = Number(m[1]);
+  if (month === 0 || day < 1 || day > 31) return null;
+  const year = m[3]!.length === 2 ? `20${m[3]}` : m[3]!;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * The listing's date as a paper's publishedAt: for new submissions and cross-lists only (a
+ * replacement was published long before), and only when the new-style id was given out in the
+ * listing's month or the month before it (papers submitted at a month's end are announced in
+ * the next one), so an old paper cross-listed late never gets a wrong date.
+ */
+function announcedOn(listing: string | null, id: string, section: ArxivSection): string | null {
+  if (listing === null || section === 'replacement') return null;
+  const m = /^(\d{2})(\d{2})\./.exec(id);
+  if (!m) return null;
+  const months = Number(listing.slice(2, 4)) * 12 + Number(listing.slice(5, 7)) - (Number(m[1]) * 12 + Number(m[2]));
+  return months === 0 || months === 1 ? listing : null;
 }
 
 function sectionOf(heading: string): ArxivSection | null {
@@ -115,7 +150,7 @@ export async function parseArxivListing(html: string): Promise<ArxivListingPage>
   const { load } = await import('cheerio/slim');
   const $ = load(html);
   const page = $('#dlpage');
-  const hint = 'not an arXiv listing page in the 2024+ layout; the site may have changed — please report it with --verbose';
+  const hint = 'not an arXiv listing page papers recognises; the site may have changed — please report it with --verbose';
   if (page.length === 0) throw new ParseError('not an arXiv listing page (no div#dlpage)', { hint });
   const date = listingDate(page.find('h3').first().text());
   const entries: ArxivListingPage['entries'] = [];
@@ -128,6 +163,9 @@ export async function parseArxivListing(html: string): Promise<ArxivListingPage>
     // The section heading sits inside the dl (arXiv's template) or just before it.
     const heading = $(dl).children('h3').first().text() || $(dl).prevAll('h3').first().text();
     const dlSection = sectionOf(cleanText(heading) ?? '');
+    // A dl's own heading may carry its day: "New submissions for Fri, 27 Oct 23" (before 2024),
+    // "Tue, 26 May 2026 (showing first 25 of 120 entries)" (/recent, one dl per day).
+    const dlDate = listingDate(heading) ?? date;
     $(dl).children('dt').each((_, dt) => {
       const dd = $(dt).nextAll('dd').first();
       const link = $(dt).find('a[title="Abstract"]').first();
@@ -152,6 +190,7 @@ export async function parseArxivListing(html: string): Promise<ArxivListingPage>
       p.summary = cleanText(dd.find('p.mathjax').first().text());
       const dtText = $(dt).text();
       const section = dlSection ?? (/cross-list from/i.test(dtText) ? 'cross' : /\(replaced\)/i.test(dtText) ? 'replacement' : 'new');
+      p.publishedAt = announcedOn(dlDate, id, section);
       entries.push({ paper: p, section });
     });
   });
