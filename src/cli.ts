@@ -149,11 +149,22 @@ prefix*; fields title: abstract: author: kw: cat: (e.g. cat:cs.LG).`);
     .option('--json', 'print the record as JSON');
   addCommonOptions(show).action(lazy(() => import('./commands/show.js')));
 
-  const topics = program.command('topics').description('list, show, add and remove named topics (queries)');
+  const topics = program.command('topics').description('list, show, add and remove named topics (queries)')
+    .addHelpText('after', `
+A topic is a named query (see papers list --help). A topic of yours replaces a built-in one of
+the same name; removing yours brings the built-in back; a built-in cannot be removed.
+
+Examples:
+  papers topics                                  # every topic, with its number of cached papers
+  papers topics show agents
+  papers topics add ssm '"state space" OR mamba OR title:ssm*'
+  papers list --topic ssm --since 7d
+  papers topics remove ssm`);
   addCommonOptions(topics.option('--json', 'print as JSON')).action(lazy(async () => ({ run: (opts) => import('./commands/topics.js').then((m) => m.list(opts)) })));
   topics.command('show').argument('<name>').description('the query of a topic').option('--json', 'print as JSON')
     .action(lazy(async () => ({ run: (opts, cmd) => import('./commands/topics.js').then((m) => m.show(cmd.args[0]!, opts)) })));
-  topics.command('add').argument('<name>').argument('<query...>').description('add or replace a topic in the config file')
+  topics.command('add').argument('<name>').argument('<query...>').description('add or replace a topic in the config file (a query may start with -: papers topics add x -survey)')
+    .allowUnknownOption()
     .action(lazy(async () => ({ run: (_opts, cmd) => import('./commands/topics.js').then((m) => m.add(cmd.args[0]!, cmd.args.slice(1))) })));
   topics.command('remove').argument('<name>').description('remove a topic from the config file')
     .action(lazy(async () => ({ run: (_opts, cmd) => import('./commands/topics.js').then((m) => m.remove(cmd.args[0]!)) })));
@@ -162,10 +173,17 @@ prefix*; fields title: abstract: author: kw: cat: (e.g. cat:cs.LG).`);
   const exportCmd = program
     .command('export')
     .description('write the cache (or a filtered part) as json, jsonl, csv, md, bibtex or atom')
-    .option('-o, --output <file>', 'write to a file (atomically: a reader never sees half of it)')
-    .addOption(new Option('--group <by>', 'md: group the digest by day or by topic').choices(['day', 'topic']).default('day'))
+    .option('-o, --output <file>', 'write to a file (atomically: a reader never sees half of it); - is stdout')
+    .addOption(new Option('--group <by>', 'md: group the digest by day or by topic (-n then counts per topic)').choices(['day', 'topic']).default('day'))
     .addOption(new Option('--source <name>', 'only papers seen on this source').choices(['hf', 'arxiv', 'import']))
     .addHelpText('after', `
+Formats (default json):
+  json, jsonl, csv  the paper record, as papers list prints it
+  md                a digest to paste into notes or chat: by day, or --group topic
+  bibtex            one entry per paper; a paper's key (dubey2024llama) stays the same
+                    from one export to the next, whatever the filter
+  atom              a feed (Atom 1.0) for any feed reader, to subscribe to as a file
+
 Examples:
   papers export --format bibtex --topic llm -o llm.bib
   papers export --format atom --topic agents --min-upvotes 10 -o ~/feeds/agents.xml
@@ -183,7 +201,7 @@ Examples:
     .option('--since <date>', 'from (default: 12 weeks, 30 days or 12 months back)')
     .option('--until <date>', 'to (default: today)')
     .option('--json', 'print the series as JSON')
-    .addHelpText('after', '\nExamples:\n  papers trends agents reasoning\n  papers trends \'"state space" OR mamba\' --by month --since 1y');
+    .addHelpText('after', '\nAn argument that names a topic (papers topics) is that topic; anything else is a query.\nA paper counts on the day of its daily list, else on its arXiv date.\n\nExamples:\n  papers trends agents reasoning\n  papers trends \'"state space" OR mamba\' --by month --since 1y\n  papers trends diffusion --by day --since 2w --json');
   addCommonOptions(trends).action(lazy(() => import('./commands/trends.js')));
 
   return program;

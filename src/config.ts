@@ -9,6 +9,9 @@ export interface Config {
   defaults: { limit?: number; sort?: string };
 }
 
+/** The orders `defaults.sort` may name (relevance is the default of a text query anyway). */
+const CONFIG_SORTS = ['upvotes', 'date', 'title', 'rising'];
+
 export function emptyConfig(): Config {
   return { topics: {}, sources: {}, defaults: {} };
 }
@@ -62,7 +65,7 @@ export function parseConfig(text: string, path: string): Config {
       config.defaults.limit = d.limit as number;
     }
     if (d.sort !== undefined) {
-      if (typeof d.sort !== 'string') throw bad('"defaults.sort" must be a string');
+      if (typeof d.sort !== 'string' || !CONFIG_SORTS.includes(d.sort)) throw bad(`"defaults.sort" must be one of ${CONFIG_SORTS.join(', ')}`);
       config.defaults.sort = d.sort;
     }
   }

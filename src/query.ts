@@ -22,6 +22,10 @@ const FIELDS = { title: 'title', abstract: 'summary', author: 'authors', kw: 'ke
 export type Field = keyof typeof FIELDS;
 
 export const MAX_QUERY_LENGTH = 1000;
+/** Groups inside groups, at most: plenty for a person, and far from FTS5's parser stack. */
+export const MAX_NESTING = 10;
+/** FTS5's parser overflows near 32 right-nested parentheses; whatever is combined stays below. */
+const MAX_FTS_DEPTH = 28;
 
 type Token =
   | { type: 'word'; text: string; pos: number }
@@ -78,6 +82,7 @@ export function parseQuery(input: string, option = '--query'): QueryNode {
   if (input.length > MAX_QUERY_LENGTH) throw new UsageError(`${option}: the query is ${input.length} characters long (at most ${MAX_QUERY_LENGTH})`);
   const tokens = tokenize(input, option);
   let k = 0;
+  let depth = 0;
   const peek = () => tokens[k];
   const at = () => peek()?.pos ?? input.length;
 
@@ -120,7 +125,9 @@ export function parseQuery(input: string, option = '--query'): QueryNode {
       }
       case '(': {
         if (peek()?.type === ')') fail(option, input, t.pos, 'empty parentheses');
+        if (++depth > MAX_NESTING) fail(option, input, t.pos, `groups nested too deeply (at most ${MAX_NESTING})`);
         const inner = withField(or(), field);
+        depth--;
         if (peek()?.type !== ')') fail(option, input, t.pos, 'unbalanced parenthesis');
         k++;
         return inner;
@@ -162,7 +169,11 @@ function hasWords(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(text);
 }
 
-/** Drop terms that hold no words (`^`, `;`): FTS5 would index nothing for them. */
+/**
+ * Drop terms that hold no words (`^`, `;`): FTS5 would index nothing for them. Flatten an AND
+ * inside an AND (and an OR inside an OR), so that `x (-a -b)`, or a topic ANDed with `-q '-a -b'`,
+ * has its exclusions beside the terms they exclude from.
+ */
 function prune(node: QueryNode): QueryNode | null {
   switch (node.kind) {
     case 'term':
@@ -172,7 +183,8 @@ function prune(node: QueryNode): QueryNode | null {
       return item ? { kind: 'not', item } : null;
     }
     default: {
-      const items = node.items.map(prune).filter((n): n is QueryNode => n !== null);
+      const items = node.items.map(prune).filter((n): n is QueryNode => n !== null)
+        .flatMap((n) => (n.kind === node.kind ? n.items : [n]));
       if (items.length === 0) return null;
       return items.length === 1 ? items[0]! : { kind: node.kind, items };
     }
@@ -181,11 +193,18 @@ function prune(node: QueryNode): QueryNode | null {
 
 const literal = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
+/**
+ * The columns a word without a field searches: title, abstract, authors and keywords (the
+ * contract's scope of --query). Categories only through cat:, or `-q cv` would match every
+ * cs.CV paper and `-q math` every math.* one.
+ */
+const DEFAULT_COLUMNS = `{${FIELDS.title} ${FIELDS.abstract} ${FIELDS.author} ${FIELDS.kw}}`;
+
 function compileTerm(t: Extract<QueryNode, { kind: 'term' }>): string {
   // cat:cs.LG: the tokenizer splits the category into words; a phrase keeps them together.
   let s = literal(t.text);
   if (t.prefix) s += ' *';
-  return t.field ? `${FIELDS[t.field]} : ${s}` : s;
+  return `${t.field ? FIELDS[t.field] : DEFAULT_COLUMNS} : ${s}`;
 }
 
 function compile(node: QueryNode, option: string): string {
@@ -225,9 +244,23 @@ export function compileQuery(node: QueryNode, option = '--query'): CompiledQuery
   const items = pruned.kind === 'and' ? pruned.items : [pruned];
   if (items.every((n) => n.kind === 'not')) {
     const negs = items.map((n) => (n as Extract<QueryNode, { kind: 'not' }>).item);
-    return { notMatch: compile(negs.length === 1 ? negs[0]! : { kind: 'or', items: negs }, option) };
+    return { notMatch: checkDepth(compile(negs.length === 1 ? negs[0]! : { kind: 'or', items: negs }, option), option) };
   }
-  return { match: compile(pruned, option) };
+  return { match: checkDepth(compile(pruned, option), option) };
+}
+
+/** Refuse an expression FTS5 could not parse for its depth (topics and -q combined, say). */
+function checkDepth(fts: string, option: string): string {
+  let depth = 0;
+  let max = 0;
+  let quoted = false;
+  for (const c of fts) {
+    if (c === '"') quoted = !quoted; // a doubled quote inside a literal toggles twice
+    else if (!quoted && c === '(') max = Math.max(max, ++depth);
+    else if (!quoted && c === ')') depth--;
+  }
+  if (max > MAX_FTS_DEPTH) throw new UsageError(`${option}: the query nests groups and exclusions too deeply`, { hint: 'write it with fewer parentheses' });
+  return fts;
 }
 
 /** Parse and compile in one step. */

@@ -665,15 +665,41 @@ export class Store {
     return (this.stmt('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
   }
 
+  /**
+   * How many papers dated `since` or later each compiled text query matches. The full-text
+   * index is read only from the first such paper's rowid on: papers mostly arrive in date
+   * order, so recent ones have the high rowids (a backfill of old papers only makes it slower).
+   */
+  countMatchingSince(queries: { match?: string; notMatch?: string }[], since: string): number[] {
+    const day = 'coalesce(p.daily_date, p.published_at)';
+    const lo = (this.db.prepare(`SELECT min(rowid) AS r FROM papers p WHERE ${day} >= ?`).get(since) as { r: number | null }).r;
+    return queries.map((q) => {
+      if (lo === null) return 0;
+      if (!q.match) return this.countMatching({ ...q, since } as PaperFilter);
+      const notMatch = q.notMatch ? ' AND p.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
+      return (this.db.prepare(`SELECT count(*) AS n FROM papers_fts f JOIN papers p ON p.rowid = f.rowid WHERE papers_fts MATCH @match AND f.rowid >= @lo AND ${day} >= @since${notMatch}`)
+        .get({ match: q.match, lo, since, ...(q.notMatch ? { notMatch: q.notMatch } : {}) }) as { n: number }).n;
+    });
+  }
+
+  /** How many papers matching `filter` each day has (a paper's day: its daily list, else its arXiv date). */
+  countByDay(filter: PaperFilter = {}): { day: string; papers: number }[] {
+    const { sql, params } = buildQuery(filter);
+    return this.db.prepare(`SELECT day, count(*) AS papers FROM (SELECT coalesce(daily_date, published_at) AS day FROM (${sql})) WHERE day IS NOT NULL GROUP BY day ORDER BY day`).all(params) as { day: string; papers: number }[];
+  }
+
   /** The latest lastSeenAt of the papers matching `filter` (an Atom feed's updated time), or null. */
   latestSeen(filter: PaperFilter = {}): string | null {
     const { sql, params } = buildQuery(filter);
     return (this.db.prepare(`SELECT max(last_seen_at) AS t FROM (${sql})`).get(params) as { t: string | null }).t;
   }
 
-  /** Every paper's id, title, first author and date, in the order they entered the cache (BibTeX keys). */
+  /**
+   * Every paper's id, title, first author and date, in the order their rows were made (BibTeX
+   * keys): a new row always comes after every row there is, and rowid order needs no sort.
+   */
   *keyStubs(): Generator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }> {
-    yield* this.db.prepare("SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, daily_date) AS date FROM papers ORDER BY first_seen_at, rowid").iterate() as IterableIterator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }>;
+    yield* this.db.prepare("SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, daily_date) AS date FROM papers ORDER BY rowid").iterate() as IterableIterator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }>;
   }
 
   /**

@@ -4,7 +4,7 @@ import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, realpathSync, r
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
-import { PapersError } from '../errors.js';
+import { PapersError, UsageError } from '../errors.js';
 import { renderAtom } from '../format/atom.js';
 import { assignKeys, paperRef, renderBibtex } from '../format/bibtex.js';
 import { renderDigestByDay, renderDigestSection } from '../format/markdown.js';
@@ -91,7 +91,8 @@ function feedIdentity(opts: ExportOptions): { id: string; title: string } {
  * papers are the same whatever the order, so they stream in date order (by upvotes within a day).
  */
 function* digestByDay(papers: Papers, filter: PaperFilter): Generator<string> {
-  if (!filter.sort || filter.sort === 'date' || filter.limit === undefined) return yield* renderDigestByDay(papers({ ...filter, sort: 'date' }));
+  const sort = filter.sort ?? (filter.match ? 'relevance' : 'date');
+  if (sort === 'date' || filter.limit === undefined) return yield* renderDigestByDay(papers({ ...filter, sort: 'date' }));
   const day = (p: Paper) => p.dailyDate ?? p.publishedAt ?? '';
   yield* renderDigestByDay([...papers(filter)].sort((a, b) => (day(a) === day(b) ? 0 : day(a) < day(b) ? 1 : -1)));
 }
@@ -201,13 +202,22 @@ async function writeFileAtomically(path: string, chunks: Iterable<string>): Prom
   }
 }
 
+/** Whether `path` is the cache file or one of its companions (-wal, -shm), by any name. */
+function isCacheFile(path: string, db: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const target = real(path);
+  return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`].some((f) => real(f) === target);
+}
+
 export async function run(opts: Record<string, unknown>): Promise<void> {
   if (!opts.json && !opts.jsonl && !opts.format) opts.format = 'json';
   const { format, filter } = paperOptions(opts, EXPORT_FORMATS);
   if (opts.source) filter.source = opts.source as SourceName;
   const output = typeof opts.output === 'string' && opts.output !== '-' ? opts.output : undefined;
+  if (output === '') throw new UsageError('--output: empty file name', { hint: 'give a file, or - for stdout' });
   const store = openStore(opts);
   try {
+    if (output && isCacheFile(output, store.path)) throw new UsageError(`--output ${output} is the cache itself`, { hint: 'write the export to another file' });
     let count = 0;
     const papers: Papers = function* (f) {
       for (const p of store.query(f)) {

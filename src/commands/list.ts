@@ -1,13 +1,20 @@
 /** `papers list`: query the local cache. Never touches the network. */
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
+import type { SortKey } from '../store.js';
 import { openStore, paperOptions } from './common.js';
 
 const SOURCES: SourceName[] = ['hf', 'arxiv', 'import'];
 
 export async function run(opts: Record<string, unknown>): Promise<void> {
   const { format, filter } = paperOptions(opts);
+  // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins, and a
+  // text query keeps relevance as its order.
+  const { defaults } = loadConfig();
+  if (opts.limit === undefined && defaults.limit !== undefined) filter.limit = defaults.limit;
+  if (opts.sort === undefined && defaults.sort !== undefined && !filter.match) filter.sort = defaults.sort as SortKey;
   if (opts.source !== undefined) {
     if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
     filter.source = opts.source as SourceName;

@@ -22,11 +22,12 @@ export function wrap(text: string, width: number, indent = '  '): string {
 
 export function renderShow(p: Paper, extra: { lists: { source: string; listDate: string; rank: number }[]; history: { seenAt: string; upvotes: number | null; comments: number | null }[] }, width: number, bold: (s: string) => string): string {
   const safe = (s: string | null | undefined) => (s ? terminalSafe(s) : '');
-  const out: string[] = [bold(safe(p.title)), ''];
-  const pad = ' '.repeat(13);
+  const out: string[] = [bold(wrap(safe(p.title), width, '')), ''];
+  // The longest label ("organization:") and a space.
+  const pad = ' '.repeat(14);
   const field = (label: string, value: string | number | null | undefined) => {
     if (value === null || value === undefined || value === '') return;
-    out.push((label + ':').padEnd(13) + wrap(typeof value === 'string' ? safe(value) : String(value), width, pad).slice(13));
+    out.push((label + ':').padEnd(pad.length) + wrap(typeof value === 'string' ? safe(value) : String(value), width, pad).slice(pad.length));
   };
   field('id', p.id ? `arXiv:${p.id}` : '(none: known by its title)');
   const count = p.authorCount ?? p.authors.length;

@@ -1,7 +1,9 @@
 /** `papers stats`: what is in the cache, at a glance. */
 import { statSync } from 'node:fs';
 import { loadConfig } from '../config.js';
-import { writeChunks } from '../output.js';
+import { addDays } from '../dates.js';
+import { renderStats, type CacheStats } from '../format/stats.js';
+import { outputWidth, writeChunks } from '../output.js';
 import { compileQuery, parseQuery } from '../query.js';
 import { allTopics } from '../topics.js';
 import { openStore } from './common.js';
@@ -9,31 +11,42 @@ import { openStore } from './common.js';
 const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 
 export async function run(opts: Record<string, unknown>): Promise<void> {
+  const topics = allTopics(loadConfig());
   const store = openStore(opts);
   try {
     const db = store.handle;
-    const total = store.count();
-    const bySource = db.prepare("SELECT s.value AS source, count(*) AS papers FROM papers p, json_each(p.sources) s GROUP BY s.value ORDER BY papers DESC").all() as { source: string; papers: number }[];
-    const byMonth = db.prepare("SELECT substr(coalesce(daily_date, published_at), 1, 7) AS month, count(*) AS papers FROM papers WHERE coalesce(daily_date, published_at) IS NOT NULL GROUP BY month ORDER BY month DESC LIMIT 12").all() as { month: string; papers: number }[];
-    const topics = Object.entries(allTopics(loadConfig()))
-      .map(([name, t]) => ({ name, papers: store.countMatching(compileQuery(parseQuery(t.query, `topic ${name}`), `topic ${name}`)) }))
-      .sort((a, b) => b.papers - a.papers || a.name.localeCompare(b.name));
+    const day = 'coalesce(daily_date, published_at)';
+    const bySource = db.prepare('SELECT s.value AS source, count(*) AS papers FROM papers p, json_each(p.sources) s GROUP BY s.value ORDER BY papers DESC, source').all() as CacheStats['bySource'];
+    const byMonth = db.prepare(`SELECT substr(${day}, 1, 7) AS month, count(*) AS papers FROM papers WHERE ${day} IS NOT NULL GROUP BY month ORDER BY month DESC`).all() as CacheStats['byMonth'];
+    const undated = (db.prepare(`SELECT count(*) AS n FROM papers WHERE ${day} IS NULL`).get() as { n: number }).n;
+    // "Active" is about the latest papers: the 30 days up to the newest one (today's, after a sync).
+    const newest = (db.prepare(`SELECT max(${day}) AS d FROM papers`).get() as { d: string | null }).d;
+    const recentDays = newest ? { since: addDays(newest, -29), until: newest } : null;
+    const compiled = Object.entries(topics).map(([name, t]) => ({ name, q: compileQuery(parseQuery(t.query, `topic ${name}`), `topic ${name}`) }));
+    const recent = recentDays ? store.countMatchingSince(compiled.map((c) => c.q), recentDays.since) : compiled.map(() => 0);
+    const topicCounts = compiled
+      .map(({ name, q }, i) => ({ name, papers: store.countMatching(q), recent: recent[i]! }))
+      .sort((a, b) => b.recent - a.recent || b.papers - a.papers || a.name.localeCompare(b.name));
     const sources = [...new Set(['hf', 'arxiv', ...bySource.map((s) => s.source)])].filter((s) => s !== 'import');
-    const lastSync = sources.map((source) => ({ source, last: store.lastSync(source) })).filter((s) => s.last);
-    const file = { path: store.path, bytes: size(store.path) + size(`${store.path}-wal`) };
-    if (opts.json) {
-      await writeChunks([JSON.stringify({ papers: total, bySource, byMonth, topics, lastSync, file }, null, 2) + '\n']);
-      return;
-    }
-    const lines = [
-      `${total} papers in ${file.path} (${(file.bytes / 1048576).toFixed(1)} MB)`,
-      '',
-      'by source:   ' + (bySource.map((s) => `${s.source} ${s.papers}`).join(' · ') || 'none'),
-      'by month:    ' + (byMonth.map((m) => `${m.month} ${m.papers}`).join(' · ') || 'none'),
-      'top topics:  ' + (topics.slice(0, 8).map((t) => `${t.name} ${t.papers}`).join(' · ') || 'none'),
-      ...lastSync.map(({ source, last }) => `last sync:   ${source} ${last!.startedAt.slice(0, 16).replace('T', ' ')} ${last!.outcome}${last!.papersNew ? `, ${last!.papersNew} new` : ''}${last!.error ? ` (${last!.error})` : ''}`),
-    ];
-    await writeChunks([lines.join('\n') + '\n']);
+    const lastSync = sources.flatMap((source) => {
+      const last = store.lastSync(source);
+      if (!last) return [];
+      const ok = last.outcome === 'ok' ? last : store.lastSync(source, 'ok');
+      return [{ source, startedAt: last.startedAt, endedAt: last.endedAt, outcome: last.outcome, papersNew: last.papersNew, papersUpdated: last.papersUpdated, error: last.error, lastOk: ok?.startedAt ?? null }];
+    });
+    const dbBytes = size(store.path);
+    const walBytes = size(`${store.path}-wal`);
+    const stats: CacheStats = {
+      papers: store.count(),
+      bySource,
+      byMonth,
+      undated,
+      topics: topicCounts,
+      recentDays,
+      lastSync,
+      file: { path: store.path, bytes: dbBytes + walBytes, dbBytes, walBytes },
+    };
+    await writeChunks([opts.json ? JSON.stringify(stats, null, 2) + '\n' : renderStats(stats, outputWidth())]);
   } finally {
     store.close();
   }

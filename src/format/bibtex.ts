@@ -3,6 +3,7 @@
  * the next, and text escaped so that BibTeX (0.99) and biber read the file without errors.
  * Text stays UTF-8 (biber reads it; BibTeX passes it through).
  */
+import { arxivAbsUrl } from '../ids.js';
 import type { Paper } from '../record.js';
 import { foldText, normalizeTitle, terminalSafe } from '../text.js';
 
@@ -25,11 +26,15 @@ const LATEX_SPECIALS: Record<string, string> = {
   _: '\\_',
   '~': '\\textasciitilde{}',
   '^': '\\textasciicircum{}',
+  // In LaTeX's default (OT1) font encoding these print as ¡ ¿ and a dash.
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
 };
 
 /** Text as a BibTeX field value: LaTeX specials escaped, braces always balanced, no controls. */
 export function bibEscape(s: string): string {
-  return terminalSafe(s).replace(/[\\{}&%$#_~^]/g, (c) => LATEX_SPECIALS[c]!);
+  return terminalSafe(s).replace(/[\\{}&%$#_~^<>|]/g, (c) => LATEX_SPECIALS[c]!);
 }
 
 /**
@@ -111,13 +116,19 @@ function suffix(n: number): string {
 }
 
 /**
- * Strings kept as 64-bit hashes in one typed array, each with a small number: 12 bytes a
- * string, so remembering the keys of a million papers takes a few MB where a Set of strings
+ * Strings kept as 64-bit hashes in one typed array (with a small number each, when `withValues`):
+ * 8 or 12 bytes a string, so the keys of a million papers take a few MB where a Set of strings
  * takes a hundred. Two strings with the same hash (about 1 in 10^7 at a million) read as one.
  */
-class HashMap64 {
-  private slots = new Uint32Array(3 << 12);
+class HashTable64 {
+  private readonly stride: number;
+  private slots: Uint32Array;
   private size = 0;
+
+  constructor(withValues: boolean) {
+    this.stride = withValues ? 3 : 2;
+    this.slots = new Uint32Array(this.stride << 12);
+  }
 
   private static hash(s: string): [number, number] {
     let h1 = 0x811c9dc5;
@@ -134,33 +145,36 @@ class HashMap64 {
     return h1 === 0 && h2 === 0 ? [0, 1] : [h1, h2];
   }
 
-  /** The slot of `s` (empty when it is not there). */
+  /** The slot holding h1,h2, or the empty slot where it would go (linear probing). */
   private find(h1: number, h2: number): number {
-    const n = this.slots.length / 3;
+    const n = this.slots.length / this.stride;
     for (let i = h1 % n; ; i = (i + 1) % n) {
-      const a = this.slots[3 * i]!;
-      const b = this.slots[3 * i + 1]!;
-      if ((a === 0 && b === 0) || (a === h1 && b === h2)) return i;
+      const a = this.slots[this.stride * i]!;
+      const b = this.slots[this.stride * i + 1]!;
+      if ((a === 0 && b === 0) || (a === h1 && b === h2)) return this.stride * i;
     }
   }
 
   get(s: string): number | undefined {
-    const [h1, h2] = HashMap64.hash(s);
-    const i = this.find(h1, h2);
-    return this.slots[3 * i] === 0 && this.slots[3 * i + 1] === 0 ? undefined : this.slots[3 * i + 2];
+    const [h1, h2] = HashTable64.hash(s);
+    const at = this.find(h1, h2);
+    return this.slots[at] === 0 && this.slots[at + 1] === 0 ? undefined : (this.slots[at + 2] ?? 0);
   }
 
-  /** Add `s` with `value` unless it is there; false when it was. */
+  /** Add `s` (with `value`) unless it is there; false when it was. */
   add(s: string, value = 0): boolean {
-    const [h1, h2] = HashMap64.hash(s);
+    const [h1, h2] = HashTable64.hash(s);
     return this.insert(h1, h2, value);
   }
 
   private insert(h1: number, h2: number, value: number): boolean {
-    if ((this.size + 1) * 2 > this.slots.length / 3) this.grow();
-    const i = this.find(h1, h2);
-    if (this.slots[3 * i] !== 0 || this.slots[3 * i + 1] !== 0) return false;
-    this.slots.set([h1, h2, value], 3 * i);
+    // At most 3/4 full, so a probe finds its slot in a few steps.
+    if ((this.size + 1) * 4 > (this.slots.length / this.stride) * 3) this.grow();
+    const at = this.find(h1, h2);
+    if (this.slots[at] !== 0 || this.slots[at + 1] !== 0) return false;
+    this.slots[at] = h1;
+    this.slots[at + 1] = h2;
+    if (this.stride === 3) this.slots[at + 2] = value;
     this.size++;
     return true;
   }
@@ -169,13 +183,13 @@ class HashMap64 {
     const old = this.slots;
     this.slots = new Uint32Array(old.length * 2);
     this.size = 0;
-    for (let i = 0; i < old.length; i += 3) if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!, old[i + 2]!);
+    for (let i = 0; i < old.length; i += this.stride) if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!, this.stride === 3 ? old[i + 2]! : 0);
   }
 }
 
 /** Hands out keys: the base key if it is free, else the base with the first free suffix. */
 export class KeyClaims {
-  private readonly taken = new HashMap64();
+  private readonly taken = new HashTable64(false);
 
   /** The key and its suffix number (0: none). */
   claim(base: string): { key: string; n: number } {
@@ -194,7 +208,7 @@ export class KeyClaims {
  */
 export function assignKeys(stubsInArrivalOrder: Iterable<KeyStub>): (p: Paper) => string {
   const claims = new KeyClaims();
-  const suffixes = new HashMap64();
+  const suffixes = new HashTable64(true);
   for (const s of stubsInArrivalOrder) {
     const { n } = claims.claim(baseKey(s));
     if (n > 0) suffixes.add(s.ref, n);
@@ -229,17 +243,16 @@ export function bibEntry(p: Paper, key: string): string {
   if (p.id) fields.push(['eprint', `{${bibEscape(p.id)}}`], ['archivePrefix', '{arXiv}']);
   if (p.id && p.categories[0]) fields.push(['primaryClass', `{${bibEscape(p.categories[0])}}`]);
   if (p.doi) fields.push(['doi', `{${verbatim(p.doi)}}`]);
-  const url = p.arxivUrl ?? p.url;
+  const url = p.arxivUrl ?? (p.id ? arxivAbsUrl(p.id) : p.url);
   if (url) fields.push(['url', `{${verbatim(url)}}`]);
   return `@${p.journalRef ? 'article' : 'misc'}{${key},\n${fields.map(([k, v]) => `  ${k} = ${v}`).join(',\n')}\n}\n\n`;
 }
 
 /**
- * The entries, streamed. `keyOf` gives each paper its key (see assignKeys); without it, or
- * should two papers get the same one, keys are made unique in the order the papers come.
+ * The entries, streamed. `keyOf` gives each paper its key (see assignKeys); without it, keys
+ * are made unique in the order the papers come.
  */
 export function* renderBibtex(papers: Iterable<Paper>, keyOf?: (p: Paper) => string): Generator<string> {
-  // Whatever keyOf says, no key is written twice.
-  const written = new KeyClaims();
-  for (const p of papers) yield bibEntry(p, written.claim(keyOf ? keyOf(p) : baseKey(keyStub(p))).key);
+  const claims = keyOf ? null : new KeyClaims();
+  for (const p of papers) yield bibEntry(p, keyOf ? keyOf(p) : claims!.claim(baseKey(keyStub(p))).key);
 }

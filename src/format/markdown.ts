@@ -1,10 +1,12 @@
 /** Markdown: a list of linked titles people paste into notes or chat. */
+import { arxivAbsUrl } from '../ids.js';
 import type { Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
 
 /** Escape the characters that would change the meaning of inline Markdown. */
 export function mdEscape(s: string): string {
-  return terminalSafe(s).replace(/([\\`*_[\]<>|#])/g, '\\$1');
+  // $ starts maths and ~ strikes through in the common dialects (GitHub, Obsidian).
+  return terminalSafe(s).replace(/([\\`*_[\]<>|#$~])/g, '\\$1');
 }
 
 export function firstAuthorLabel(p: Paper): string | null {
@@ -22,7 +24,7 @@ function mdUrl(url: string): string {
 
 /** The title, linked to the HF page (else arXiv) when there is one. */
 function mdTitle(p: Paper): string {
-  const link = p.url ?? p.arxivUrl;
+  const link = p.url ?? p.arxivUrl ?? (p.id ? arxivAbsUrl(p.id) : null);
   return link ? `[${mdEscape(p.title)}](${mdUrl(link)})` : `**${mdEscape(p.title)}**`;
 }
 
