@@ -74,6 +74,15 @@ describe('store', () => {
     expect([...store.query({ listDate: '2024-08-01', sort: 'title', limit: 1 })].map((p) => p.id)).toEqual(['2']);
     expect(store.listInfo('hf')).toMatchObject({ listDate: '2024-08-01', paperCount: 2 });
     expect(store.listsOf('2')).toEqual([{ source: 'hf', listDate: '2024-08-01', rank: 2 }]);
+
+    // The same list fetched again in another order, with a paper more and one listed twice.
+    const [b, a, c] = [paper({ id: '1', title: 'B' }), paper({ id: '2', title: 'A' }), paper({ id: '3', title: 'C' })];
+    store.saveList('hf', '2024-08-01', [a, c, a, b]);
+    expect([...store.query({ listDate: '2024-08-01' })].map((p) => p.id)).toEqual(['2', '3', '1']);
+    expect(store.listsOf('1')).toEqual([{ source: 'hf', listDate: '2024-08-01', rank: 4 }]);
+    expect(store.listInfo('hf', '2024-08-01')).toMatchObject({ paperCount: 4 });
+    store.saveList('hf', '2024-08-01', [b]);
+    expect([...store.query({ listDate: '2024-08-01' })].map((p) => p.id)).toEqual(['1']);
   });
 
   it('filters by author ignoring case and accents, and binds hostile values', () => {
