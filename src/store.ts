@@ -127,6 +127,17 @@ const MIGRATIONS: string[] = [
   DROP TRIGGER papers_au;
   INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 8);
   `,
+  // v3 (issue 9): when a paper is seen again unchanged, the time goes into this narrow table
+  // instead of its row. Rewriting a whole row (~3 KB, with its abstract) only to move
+  // last_seen_at cost most of a re-ingest: every page of the table was written again. A
+  // paper's last-seen time is the later of the two (ROW_FIELDS); a change to the row writes
+  // papers.last_seen_at, which is then the later one.
+  `
+  CREATE TABLE paper_seen (
+    paper INTEGER PRIMARY KEY REFERENCES papers(rowid) ON DELETE CASCADE,
+    seen_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -211,10 +222,18 @@ const PAPER_COLUMNS = [
 ] as const;
 
 /**
- * A row read in raw mode (an array, columns in ROW_SELECT's order) as a PaperRow: building
+ * A paper's columns as every read takes them (`p` is the papers table): its last-seen time is
+ * the later of the row's and the one paper_seen holds (schema v3).
+ */
+const ROW_FIELDS = ['p.rowid AS rowid', ...PAPER_COLUMNS.map((c) => (c === 'last_seen_at'
+  ? "max(p.last_seen_at, coalesce((SELECT seen_at FROM paper_seen WHERE paper = p.rowid), '')) AS last_seen_at"
+  : `p.${c}`))].join(', ');
+const ROW_SELECT = `SELECT ${ROW_FIELDS} FROM papers p`;
+
+/**
+ * A row read in raw mode (an array, columns in ROW_FIELDS' order) as a PaperRow: building
  * the object here is twice as fast as the driver's own objects, which a batch reads thousands of.
  */
-const ROW_SELECT = `SELECT rowid, ${PAPER_COLUMNS.join(', ')} FROM papers`;
 function rowFromArray(a: unknown[]): PaperRow {
   return {
     rowid: a[0] as PaperRow['rowid'],
@@ -503,13 +522,13 @@ export class Store {
       // The same choice as the statements below: a paper with an id takes the oldest row known
       // only by this title; one without takes a row with an id first, else the oldest.
       const hit = p.id ? hits.find((h) => h.id === null) : (hits.find((h) => h.id !== null) ?? hits[0]);
-      const byTitle = hit ? (pre.byRowid.get(hit.rowid) ?? (this.stmt('SELECT * FROM papers WHERE rowid = ?').get(hit.rowid) as PaperRow)) : undefined;
+      const byTitle = hit ? (pre.byRowid.get(hit.rowid) ?? (this.stmt(`${ROW_SELECT} WHERE rowid = ?`).get(hit.rowid) as PaperRow)) : undefined;
       return { byId, byTitle };
     }
-    const byId = p.id ? (this.stmt('SELECT * FROM papers WHERE id = ?').get(p.id) as PaperRow | undefined) : undefined;
+    const byId = p.id ? (this.stmt(`${ROW_SELECT} WHERE id = ?`).get(p.id) as PaperRow | undefined) : undefined;
     const byTitle = p.id
-      ? (this.stmt('SELECT * FROM papers WHERE title_key = ? AND id IS NULL ORDER BY rowid LIMIT 1').get(titleKey) as PaperRow | undefined)
-      : (this.stmt('SELECT * FROM papers WHERE title_key = ? ORDER BY id IS NULL, rowid LIMIT 1').get(titleKey) as PaperRow | undefined);
+      ? (this.stmt(`${ROW_SELECT} WHERE title_key = ? AND id IS NULL ORDER BY rowid LIMIT 1`).get(titleKey) as PaperRow | undefined)
+      : (this.stmt(`${ROW_SELECT} WHERE title_key = ? ORDER BY id IS NULL, rowid LIMIT 1`).get(titleKey) as PaperRow | undefined);
     return { byId, byTitle };
   }
 
@@ -640,9 +659,11 @@ export class Store {
         result.rowids.push(rowid);
         if (outcome === 'inserted') result.newRowids.push(rowid);
       }
-      // The papers found unchanged were seen now: one statement for all of them.
+      // The papers found unchanged were seen now: one statement for all of them, into the
+      // narrow table (schema v3).
       if (this.seen.length > 0) {
-        this.stmt('UPDATE papers SET last_seen_at = ? WHERE rowid IN (SELECT value FROM json_each(?))').run(now, JSON.stringify(this.seen));
+        this.stmt('INSERT INTO paper_seen (paper, seen_at) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at')
+          .run(now, JSON.stringify(this.seen));
       }
       this.flushIndex();
     } finally {
@@ -698,13 +719,13 @@ export class Store {
   }
 
   getPaper(id: string): Paper | null {
-    const row = this.stmt('SELECT * FROM papers WHERE id = ?').get(id) as PaperRow | undefined;
+    const row = this.stmt(`${ROW_SELECT} WHERE id = ?`).get(id) as PaperRow | undefined;
     return row ? rowToPaper(row) : null;
   }
 
   /** Papers whose normalised title equals that of `title` (records without an id are found so). */
   findByTitle(title: string): Paper[] {
-    return (this.stmt('SELECT * FROM papers WHERE title_key = ? ORDER BY id IS NULL, rowid').all(normalizeTitle(title)) as PaperRow[]).map(rowToPaper);
+    return (this.stmt(`${ROW_SELECT} WHERE title_key = ? ORDER BY id IS NULL, rowid`).all(normalizeTitle(title)) as PaperRow[]).map(rowToPaper);
   }
 
   /** The daily lists a paper was on, with its rank there. */
@@ -829,7 +850,7 @@ export class Store {
 
   /** Papers by rowid, in the given order. */
   byRowids(rowids: number[]): Paper[] {
-    const get = this.stmt('SELECT * FROM papers WHERE rowid = ?');
+    const get = this.stmt(`${ROW_SELECT} WHERE rowid = ?`);
     return rowids.map((r) => get.get(r) as PaperRow | undefined).filter((r): r is PaperRow => !!r).map(rowToPaper);
   }
 
@@ -911,12 +932,12 @@ export function buildQuery(f: PaperFilter): { sql: string; params: Record<string
     // rows are read (joining first read the row of every match, ~4x slower on common words).
     params.limit = f.limit;
     return {
-      sql: `SELECT p.* FROM (SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE papers_fts MATCH @match ORDER BY score, rowid LIMIT @limit) m
+      sql: `SELECT ${ROW_FIELDS} FROM (SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE papers_fts MATCH @match ORDER BY score, rowid LIMIT @limit) m
         JOIN papers p ON p.rowid = m.rowid ORDER BY m.score, m.rowid`,
       params,
     };
   }
-  let sql = `SELECT p.* FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
+  let sql = `SELECT ${ROW_FIELDS} FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
   if (f.limit !== undefined) {
     sql += ' LIMIT @limit';
     params.limit = f.limit;

@@ -122,7 +122,7 @@ describe('the full-text index follows the cache', () => {
     const words = ['ocelot', 'lynx', 'serval', 'margay'];
     const arbPaper = fc.record({ id: fc.constantFrom(...paperIds), title: fc.constantFrom(...titles), word: fc.constantFrom(...words), upvotes: fc.option(fc.integer({ min: 0, max: 3 })), authors: fc.integer({ min: 0, max: 2 }) })
       .map(({ id, title, word, upvotes, authors }) => ({ ...paper(id, title, `About the ${word}.`), upvotes, authors: ['Ada Lovelace', 'Alan Turing'].slice(0, authors) }));
-    const dump = (store: Store) => store.handle.prepare('SELECT * FROM papers ORDER BY rowid').all();
+    const dump = (store: Store) => [store.handle.prepare('SELECT * FROM papers ORDER BY rowid').all(), store.handle.prepare('SELECT * FROM paper_seen ORDER BY paper').all(), [...store.query({})]];
     fc.assert(
       fc.property(fc.array(arbPaper, { maxLength: 4 }), fc.array(arbPaper, { minLength: 1, maxLength: 8 }), (before, batch) => {
         const a = tempStore();
@@ -150,6 +150,12 @@ describe('the full-text index follows the cache', () => {
     const r = store.saveList('hf', '2024-08-01', listing.papers, { now: '2024-08-02T12:00:00.000Z' });
     expect(r).toMatchObject({ inserted: 0, updated: 0, unchanged: 13 });
     expect(store.getPaper('2407.21783')).toEqual({ ...before, lastSeenAt: '2024-08-02T12:00:00.000Z' });
+    // Seen again with a change: the row is rewritten, and its time is still the latest.
+    const changed = listing.papers.map((p) => (p.id === '2407.21783' ? { ...p, upvotes: 500 } : p));
+    expect(store.saveList('hf', '2024-08-01', changed, { now: '2024-08-03T12:00:00.000Z' })).toMatchObject({ updated: 1, unchanged: 12 });
+    expect(store.getPaper('2407.21783')).toMatchObject({ upvotes: 500, lastSeenAt: '2024-08-03T12:00:00.000Z' });
+    expect([...store.query({ listDate: '2024-08-01' })].every((p) => p.lastSeenAt === '2024-08-03T12:00:00.000Z')).toBe(true);
+    expect(store.latestSeen({ listDate: '2024-08-01' })).toBe('2024-08-03T12:00:00.000Z');
     store.close();
   });
 
