@@ -66,12 +66,31 @@ describe('papers fetch', () => {
   it('pages through a month (100 a page), storing each paper once', async () => {
     const r = await runCli(['fetch', '--month', '2024-08', '--json'], { env: env() });
     expect(r.code).toBe(0);
-    expect(asked()).toEqual(['month=2024-08&p=0', 'month=2024-08&p=1', 'month=2024-08&p=2']);
+    // Pages 2 and 3 are asked for together, once page 1 is full.
+    expect(asked().sort()).toEqual(['month=2024-08&p=0', 'month=2024-08&p=1', 'month=2024-08&p=2']);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ requests: 3, new: 286, updated: 0, lists: 31 });
     expect(summary.newIds).toHaveLength(286);
     expect((all('SELECT id FROM papers ORDER BY id') as { id: string }[]).map((p) => p.id)).toEqual(papersInArchive('2024-08-01', '2024-08-31'));
     expect(all('SELECT count(*) AS n FROM list_entries')).toEqual([{ n: 286 }]);
+  });
+
+  it('asks for the pages of a long month two at a time, and at most one past the end', async () => {
+    // 40 papers each weekday: 880 in August 2024, 9 pages; every answer takes 150 ms.
+    archive = buildArchive('2024-08-01', '2024-08-31', { perWeekday: 40 });
+    server.route('/api/daily_papers', (req) => ({ ...answerDailyPapers(archive, req.query, req.headers), delayMs: 150 }));
+    const r = await runCli(['fetch', '--month', '2024-08', '--json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ new: 880, lists: 31 });
+    expect(all('SELECT count(*) AS n FROM list_entries')).toEqual([{ n: 880 }]);
+    const pages = server.requests.filter((q) => q.path === '/api/daily_papers').map((q) => ({ p: Number(q.query.get('p')), at: q.at }));
+    expect(pages.map((q) => q.p).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].slice(0, pages.length));
+    expect(pages.length).toBeGreaterThanOrEqual(9);
+    expect(pages.length).toBeLessThanOrEqual(10);
+    // Page 1 alone; then pairs that arrive together (the answers take 150 ms each).
+    const at = (p: number) => pages.find((q) => q.p === p)!.at;
+    expect(at(1) - at(0)).toBeGreaterThanOrEqual(140);
+    for (const [a, b] of [[1, 2], [3, 4], [5, 6], [7, 8]]) expect(Math.abs(at(b!) - at(a!))).toBeLessThan(100);
   });
 
   it('fetches only the days a range still lacks: no request covers a complete day', async () => {

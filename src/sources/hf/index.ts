@@ -88,6 +88,8 @@ export function searchPapers(http: HttpClient, base: string, query: string, opts
 export const HF_ARCHIVE_START = '2023-05-04';
 /** Requests in flight at once for a range; the HTTP client's per-host limit is the real cap. */
 const PARALLEL_UNITS = 4;
+/** Pages of one period asked for at once. */
+const PAGES_AHEAD = 2;
 /** A period answer longer than this many pages is not a daily list any more. */
 const MAX_PAGES = 200;
 
@@ -125,33 +127,53 @@ async function fetchHfRange(http: HttpClient, base: string, req: FetchRangeReque
     let firstId: string | null = null;
     let etag: string | null = null;
     let pages = 0;
-    for (let p = 0; ; p++) {
-      if (p >= MAX_PAGES) throw new ParseError(`Hugging Face API: more than ${MAX_PAGES} pages for ${unit.kind}=${unit.value}`, { hint: 'the API may ignore the page parameter; please report it' });
-      const known = unit.kind === 'date' && p === 0 ? sink.known(unit.value) : null;
-      const label = `${unit.kind === 'date' ? '' : `${unit.kind} `}${unit.value}${p > 0 ? ` page ${p + 1}` : ''}`;
-      const res = await get({ [unit.kind]: unit.value, limit: PAGE_SIZE, p }, label, known?.etag ?? null);
-      if (res.notModified) {
-        sink.log(`${unit.value}: unchanged since ${known?.fetchedAt ?? 'the last fetch'}`);
-        sink.touchList(unit.value);
-        return;
+    const expected = unit.kind === 'date' ? 1 : estimatePages(unit.days.length, perDayEstimate);
+    const label = (p: number) => `${unit.kind === 'date' ? '' : `${unit.kind} `}${unit.value}${p > 0 ? ` page ${p + 1}` : ''}`;
+    const known = unit.kind === 'date' ? sink.known(unit.value) : null;
+    const first = await get({ [unit.kind]: unit.value, limit: PAGE_SIZE, p: 0 }, label(0), known?.etag ?? null);
+    if (first.notModified) {
+      sink.log(`${unit.value}: unchanged since ${known?.fetchedAt ?? 'the last fetch'}`);
+      sink.touchList(unit.value);
+      return;
+    }
+    // Page 1 first; once it is full, the next pages the estimate still expects are asked for
+    // PAGES_AHEAD at a time (one at a time past the estimate), so a month's pages take half
+    // of the round trips. Pages are read in order; reading stops at the first short one, and a
+    // wave asks at most PAGES_AHEAD - 1 pages past the end.
+    let res = first;
+    const ahead: Promise<typeof first>[] = [];
+    try {
+      for (let p = 0; ; ) {
+        pages++;
+        etag = res.etag;
+        const listing = parseDailyPapersApi(res.body, { dailyDate: unit.kind === 'date' ? unit.value : null });
+        if (p > 0 && listing.papers.length > 0 && listing.papers[0]!.id === firstId) {
+          throw new ParseError(`Hugging Face API answered page ${p + 1} of ${unit.kind}=${unit.value} with its first page again`, { hint: 'the API may ignore the page parameter; please report it' });
+        }
+        if (p === 0) firstId = listing.papers[0]?.id ?? null;
+        for (const paper of listing.papers) {
+          if (paper.id !== null && seen.has(paper.id)) continue;
+          if (paper.id !== null) seen.add(paper.id);
+          papers.push(paper);
+        }
+        const next = /<[^>]*>\s*;[^,]*rel="?next"?/i.test(res.headers.link ?? '');
+        if (listing.papers.length === 0 || (!next && listing.papers.length < PAGE_SIZE)) break;
+        p++;
+        if (p >= MAX_PAGES) throw new ParseError(`Hugging Face API: more than ${MAX_PAGES} pages for ${unit.kind}=${unit.value}`, { hint: 'the API may ignore the page parameter; please report it' });
+        if (ahead.length === 0) {
+          for (let q = p; q < p + Math.min(PAGES_AHEAD, Math.max(1, expected - p)); q++) {
+            const page = get({ [unit.kind]: unit.value, limit: PAGE_SIZE, p: q }, label(q), null);
+            page.catch(() => {}); // a page past the end may fail unread; one that is read throws below
+            ahead.push(page);
+          }
+        }
+        res = await ahead.shift()!;
       }
-      pages++;
-      etag = res.etag;
-      const listing = parseDailyPapersApi(res.body, { dailyDate: unit.kind === 'date' ? unit.value : null });
-      if (p > 0 && listing.papers.length > 0 && listing.papers[0]!.id === firstId) {
-        throw new ParseError(`Hugging Face API answered page ${p + 1} of ${unit.kind}=${unit.value} with its first page again`, { hint: 'the API may ignore the page parameter; please report it' });
-      }
-      if (p === 0) firstId = listing.papers[0]?.id ?? null;
-      for (const paper of listing.papers) {
-        if (paper.id !== null && seen.has(paper.id)) continue;
-        if (paper.id !== null) seen.add(paper.id);
-        papers.push(paper);
-      }
-      const next = /<[^>]*>\s*;[^,]*rel="?next"?/i.test(res.headers.link ?? '');
-      if (listing.papers.length === 0 || (!next && listing.papers.length < PAGE_SIZE)) break;
+    } finally {
+      // Pages asked for past the end: let them finish (nothing is read from them).
+      await Promise.allSettled(ahead);
     }
     // Fewer pages than expected: the progress total shrinks to match.
-    const expected = unit.kind === 'date' ? 1 : estimatePages(unit.days.length, perDayEstimate);
     planned = Math.max(done, planned - Math.max(0, expected - pages));
     if (unit.kind === 'date') {
       sink.saveList(unit.value, papers, { etag: pages === 1 ? etag : null });
