@@ -131,9 +131,13 @@ async function fromMarkup(text: string): Promise<Recognised> {
   }
 }
 
-/** An arXiv listing page (/list/<cat>/new or /recent): its `#dlpage` with `dl#articles`. */
+/**
+ * An arXiv listing page (/list/<cat>/new or /recent): its `#dlpage` with `dl#articles` (the
+ * layout since 2024) or entries in `span.list-identifier` (the layout before), or no entries.
+ */
 function looksLikeArxivListing(html: string): boolean {
-  return /\bid\s*=\s*["']?dlpage\b/i.test(html) && (/<dl\b[^>]*\bid\s*=\s*["']?articles\b/i.test(html) || /No updates for this time period/i.test(html));
+  return /\bid\s*=\s*["']?dlpage\b/i.test(html)
+    && (/<dl\b[^>]*\bid\s*=\s*["']?articles\b/i.test(html) || /class\s*=\s*["']?list-identifier\b/i.test(html) || /No updates for this time period/i.test(html));
 }
 
 // The arXiv parsers live in src/sources/arxiv/parse.ts. Neither shape is stored as a list: an

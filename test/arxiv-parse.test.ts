@@ -133,37 +133,7 @@ describe('parseArxivListing', () => {
   });
 
   it('reads the pre-2024 layout (span.list-identifier, headings before each dl, two-digit years)', async () => {
-    const entry = (n: number, id: string, title: string, authors: string[], subjects: string) => `
-<dt><a name="item${n}">[${n}]</a>&nbsp;  <span class="list-identifier"><a href="/abs/${id}" title="Abstract">arXiv:${id}</a> [<a href="/pdf/${id}" title="Download PDF">pdf</a>, <a href="/format/${id}" title="Other formats">other</a>]</span></dt>
-<dd>
-<div class="meta">
-<div class="list-title mathjax">
-<span class="descriptor">Title:</span> ${title}
-</div>
-<div class="list-authors">
-<span class="descriptor">Authors:</span>
-${authors.map((a) => `<a href="/find/cs/1/au:+x/0/1/0/all/0/1">${a}</a>`).join(', \n')}
-</div>
-<div class="list-subjects">
-<span class="descriptor">Subjects:</span> ${subjects}
-</div>
-<p class="mathjax">An abstract of
-${title}.
-</p>
-</div>
-</dd>`;
-    const html = `<!DOCTYPE html><html><body><div id="dlpage">
-<h1>Machine Learning</h1>
-<h2>New submissions</h2>
-<div class="list-dateline">Submissions received from  Wed 25 Oct 23  to  Thu 26 Oct 23, announced Fri, 27 Oct 23</div>
-<small>[ total of 3 entries:  <b>1-3</b> ]</small>
-<h3>New submissions for Fri, 27 Oct 23</h3>
-<dl>${entry(1, '2310.16834', 'Old Layout, New Paper', ['Ana Silva', 'Bo Li'], '<span class="primary-subject">Machine Learning (cs.LG)</span>; Machine Learning (stat.ML)')}</dl>
-<h3>Cross-lists for Fri, 27 Oct 23</h3>
-<dl>${entry(2, '2310.16001', 'A Cross-Listed Paper', ['Chen Wei'], '<span class="primary-subject">Computer Vision and Pattern Recognition (cs.CV)</span>; Machine Learning (cs.LG)')}</dl>
-<h3>Replacements for Fri, 27 Oct 23</h3>
-<dl>${entry(3, '2209.00001', 'A Replaced Paper', ['Dana Roe'], '<span class="primary-subject">Machine Learning (cs.LG)</span>')}</dl>
-</div></body></html>`;
+    const html = fixture('arxiv/list-cs.LG-new-2023-layout.synthetic.html');
     const l = await parseArxivListing(html);
     expect(l.date).toBe('2023-10-27');
     expect(l.entries.map((e) => [e.paper.id, e.section, e.paper.publishedAt])).toEqual([

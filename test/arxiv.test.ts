@@ -222,6 +222,13 @@ describe('papers import of arXiv files', () => {
     expect(e.code).toBe(1);
     expect(e.stderr).toContain('arXiv API error: incorrect id format for abc');
   });
+
+  it('reads a listing page saved before 2024 (the older layout)', async () => {
+    const r = await runCli(['import', fixturePath('arxiv/list-cs.LG-new-2023-layout.synthetic.html')], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('an arXiv listing page of 2023-10-27: 3 papers, 3 new');
+    expect((await listJson()).get('2310.16834')).toMatchObject({ title: 'Old Layout, New Paper', authors: ['Ana Silva', 'Bo Li'], categories: ['cs.LG', 'stat.ML'] });
+  });
 });
 
 describe('arxivSource over the API (paging, days, categories)', () => {
