@@ -5,9 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, PapersError } from './errors.js';
-import { FORMATS, messages } from './output.js';
+import { EXPORT_FORMATS, FORMATS, messages } from './output.js';
 
-const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'md', 'bibtex', 'atom'];
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

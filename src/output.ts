@@ -7,6 +7,8 @@ import { UsageError } from './errors.js';
 
 export const FORMATS = ['table', 'json', 'jsonl', 'csv', 'md'] as const;
 export type Format = (typeof FORMATS)[number];
+/** What `papers export` writes: the machine formats, and the exports for other tools. */
+export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'md', 'bibtex', 'atom'] as const;
 
 /** Pick the format from --json, --jsonl and --format; conflicting flags are a usage error. */
 export function resolveFormat(opts: { json?: boolean; jsonl?: boolean; format?: string }, allowed: readonly string[] = FORMATS): string {

@@ -9,14 +9,13 @@ import { renderAtom } from '../format/atom.js';
 import { assignKeys, paperRef, renderBibtex } from '../format/bibtex.js';
 import { renderDigestByDay, renderDigestSection } from '../format/markdown.js';
 import { renderCsv, renderJson, renderJsonl } from '../format/records.js';
-import { messages, writeChunks } from '../output.js';
+import { EXPORT_FORMATS, messages, writeChunks } from '../output.js';
 import type { Paper, SourceName } from '../record.js';
 import { compileQuery, parseQuery, type QueryNode } from '../query.js';
 import type { PaperFilter, Store } from '../store.js';
 import { allTopics } from '../topics.js';
 import { openStore, paperOptions } from './common.js';
 
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'md', 'bibtex', 'atom'];
 
 interface ExportOptions {
   query?: string;
