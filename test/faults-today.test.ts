@@ -21,7 +21,7 @@ function snapshot(): { integrity: unknown; tables: Record<string, unknown[]> } {
   const db = new Database(tmp.db, { readonly: true });
   try {
     const tables: Record<string, unknown[]> = {};
-    for (const t of ['papers', 'list_entries', 'lists', 'count_history']) tables[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
+    for (const t of ['papers', 'paper_seen', 'list_entries', 'lists', 'count_history']) tables[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
     return { integrity: db.pragma('integrity_check', { simple: true }), tables };
   } finally {
     db.close();
