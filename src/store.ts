@@ -137,6 +137,8 @@ const MIGRATIONS: string[] = [
     paper INTEGER PRIMARY KEY REFERENCES papers(rowid) ON DELETE CASCADE,
     seen_at TEXT NOT NULL
   );
+  -- The few papers known only by their title: what a paper arriving with its id looks for.
+  CREATE INDEX papers_title_only ON papers(title_key) WHERE id IS NULL;
   `,
 ];
 
@@ -545,8 +547,11 @@ export class Store {
     const ids = papers.flatMap((p) => (p.id ? [p.id] : []));
     const rows = (this.stmt(`${ROW_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)) as unknown[][]).map(rowFromArray);
     const byTitle = new Map<string, { rowid: number; id: string | null }[]>();
-    const hits = this.stmt('SELECT rowid, id, title_key FROM papers WHERE title_key IN (SELECT value FROM json_each(?)) ORDER BY rowid')
-      .all(JSON.stringify(titleKeys)) as { rowid: number; id: string | null; title_key: string }[];
+    // A paper with an id looks for rows known only by its title (a small index); one without
+    // looks at every row of its title.
+    const hits = this.stmt(`SELECT rowid, id, title_key FROM papers INDEXED BY papers_title_only WHERE id IS NULL AND title_key IN (SELECT value FROM json_each(@all))
+      UNION SELECT rowid, id, title_key FROM papers WHERE title_key IN (SELECT value FROM json_each(@idless)) ORDER BY rowid`)
+      .all({ all: JSON.stringify(titleKeys), idless: JSON.stringify(titleKeys.filter((_, i) => !papers[i]!.id)) }) as { rowid: number; id: string | null; title_key: string }[];
     for (const h of hits) {
       const list = byTitle.get(h.title_key);
       if (list) list.push(h);
