@@ -14,6 +14,8 @@
  * has none of) is made lazy (lazy-child-process.cjs).
  */
 import { build } from 'esbuild';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const bindingsShim = fileURLToPath(new URL('./bindings-shim.cjs', import.meta.url));
@@ -32,6 +34,9 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   external: ['undici', 'cheerio', 'cheerio/*', 'better-sqlite3/package.json'],
+  // import() of those becomes require(): a script run from V8's code cache (below) cannot
+  // import() in Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). Both have CommonJS builds.
+  supported: { 'dynamic-import': false },
   // dist/papers.cjs sits beside dist/cli.js, so URLs made from import.meta.url (../package.json)
   // resolve to the same files.
   define: { 'import.meta.url': '__papers_module_url' },
@@ -45,3 +50,9 @@ await build({
   }],
   logLevel: 'warning',
 });
+
+// V8's code cache for the bundle, which bin/papers.js hands to V8 when it is as new as the
+// bundle: made after running the bundle's top level, so it holds what every start compiles.
+const bundle = fileURLToPath(new URL('../dist/papers.cjs', import.meta.url));
+const { loadBundle } = createRequire(import.meta.url)('../bin/load-bundle.cjs');
+writeFileSync(`${bundle}.cache`, loadBundle(bundle).script.createCachedData());
