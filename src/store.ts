@@ -148,7 +148,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 interface Prefetched {
   byId: Map<string, PaperRow>;
   byRowid: Map<number, PaperRow>;
-  /** The rows with each title key, oldest first. */
+  /** By title key, oldest first: the rows without an id, and for a paper without one every row. */
   byTitle: Map<string, { rowid: number; id: string | null }[]>;
   /** Ids and title keys whose rows this batch wrote. */
   written: Set<string>;
@@ -437,7 +437,7 @@ export class Store {
   private readonly stmts = new Map<string, BetterSqlite3.Statement>();
   /** Rows written in this transaction whose text is not in the full-text index yet. */
   private unindexed: [number, Record<(typeof FTS_COLUMNS)[number], unknown>][] = [];
-  /** Rows a batch found unchanged: their last_seen_at is set in one statement at its end. */
+  /** Rows a batch found unchanged: their time goes into paper_seen in one statement at its end. */
   private seen: number[] = [];
   /** What a batch's papers match in the cache, read in two statements before the batch (see prefetch). */
   private batch: Prefetched | null = null;
@@ -539,8 +539,8 @@ export class Store {
   }
 
   /**
-   * Read what a batch's papers match (by id, and the rows with each title) in two statements
-   * instead of two a paper: the per-statement cost of the driver was most of a re-ingest. A
+   * Read what a batch's papers match (rows by id, and rows by title: see Prefetched) in two
+   * statements instead of two a paper: the per-statement cost of the driver was most of a re-ingest. A
    * key whose rows the batch then writes is looked up again (`written`).
    */
   private prefetch(papers: ParsedPaper[], titleKeys: string[]): Prefetched {
