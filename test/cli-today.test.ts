@@ -1,31 +1,21 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { BIN, cacheRows, runCli, tempDir } from './helpers/cli.js';
-import { startServer, fixture, type TestServer } from './helpers/server.js';
+import { BIN, cacheRows, runCli, serverAndCache } from './helpers/cli.js';
+import { startServer, fixture } from './helpers/server.js';
 
 const API_2024 = fixture('hf/api-daily-papers-2024-08-01.derived.json');
 const PAGE_2024 = fixture('hf/daily-2024-08-01.html');
 const API_2026 = fixture('hf/api-daily-papers-2026-03-06.one-item.json');
 const ESC = '\x1b';
 
-let server: TestServer;
-let tmp: ReturnType<typeof tempDir>;
-const env = () => ({ PAPERS_HF_URL: server.url, PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config });
-const rows = (table = 'papers') => cacheRows(tmp.db, `SELECT * FROM ${table} ORDER BY 1, 2, 3`);
+const t = serverAndCache();
+const rows = (table = 'papers') => cacheRows(t.tmp.db, `SELECT * FROM ${table} ORDER BY 1, 2, 3`);
 
-beforeEach(async () => {
-  server = await startServer();
-  tmp = tempDir();
-});
-afterEach(async () => {
-  await server.close();
-  tmp.cleanup();
-});
 
 describe('papers today', () => {
   it('prints the current list from the API as contract records, labelled with its own date', async () => {
-    server.route('/api/daily_papers', { body: API_2024, headers: { 'content-type': 'application/json' } });
-    const r = await runCli(['today', '--json'], { env: env() });
+    t.server.route('/api/daily_papers', { body: API_2024, headers: { 'content-type': 'application/json' } });
+    const r = await runCli(['today', '--json'], { env: t.env() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const records = JSON.parse(r.stdout);
@@ -34,26 +24,26 @@ describe('papers today', () => {
     expect(records[0].authors[0]).toBe('Abhimanyu Dubey');
     expect(Object.keys(records[0])).toEqual(['id', 'title', 'summary', 'authors', 'authorCount', 'publishedAt', 'dailyDate', 'upvotes', 'comments', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage', 'githubStars', 'keywords', 'aiSummary', 'organization', 'categories', 'sources', 'firstSeenAt', 'lastSeenAt']);
     // the API was asked for its current list, not for a date guessed from the clock
-    expect(server.requests.map((q) => q.path)).toEqual(['/api/daily_papers']);
-    expect(server.requests[0]!.query.get('date')).toBeNull();
+    expect(t.server.requests.map((q) => q.path)).toEqual(['/api/daily_papers']);
+    expect(t.server.requests[0]!.query.get('date')).toBeNull();
 
-    const table = await runCli(['today', '--offline'], { env: env() });
+    const table = await runCli(['today', '--offline'], { env: t.env() });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('2024-08-01');
     expect(table.stdout).toContain('The Llama 3 Herd of Models');
   });
 
   it('falls back to the /papers page when the API fails, and a second run adds no rows', async () => {
-    server.route('/api/daily_papers', { status: 500, body: 'oops' });
-    server.route('/papers', { body: PAGE_2024, headers: { 'content-type': 'text/html' } });
-    const first = await runCli(['today', '--jsonl', '--timeout', '5'], { env: env() });
+    t.server.route('/api/daily_papers', { status: 500, body: 'oops' });
+    t.server.route('/papers', { body: PAGE_2024, headers: { 'content-type': 'text/html' } });
+    const first = await runCli(['today', '--jsonl', '--timeout', '5'], { env: t.env() });
     expect(first.code).toBe(0);
     const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((p) => p.id)).toContain('2407.21770');
     expect(lines.find((p) => p.id === '2407.21770').title).toBe('MoMa: Efficient Early-Fusion Pre-training with Mixture of Modality-Aware Experts');
     const before = rows();
     expect(before).toHaveLength(13);
-    const second = await runCli(['today', '--json'], { env: env() });
+    const second = await runCli(['today', '--json'], { env: t.env() });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toHaveLength(13);
     expect(rows()).toHaveLength(13);
@@ -61,9 +51,9 @@ describe('papers today', () => {
   });
 
   it('uses the API when the page is broken (the other way round) and the 2026 item shape', async () => {
-    server.route('/api/daily_papers', { body: API_2026 });
-    server.route('/papers', { status: 503 });
-    const r = await runCli(['today', '--json'], { env: env() });
+    t.server.route('/api/daily_papers', { body: API_2026 });
+    t.server.route('/papers', { status: 503 });
+    const r = await runCli(['today', '--json'], { env: t.env() });
     expect(r.code).toBe(0);
     const [p] = JSON.parse(r.stdout);
     expect(p).toMatchObject({ id: '2602.23229', dailyDate: '2026-03-06', publishedAt: '2026-02-26', upvotes: 10, comments: 1, githubStars: 9, githubRepo: 'https://github.com/marco-garosi/CIRCLE', projectPage: 'https://circle-lmm.github.io/' });
@@ -71,25 +61,25 @@ describe('papers today', () => {
   });
 
   it('prints the cached list with a warning when the site is unreachable', async () => {
-    server.route('/api/daily_papers', { body: API_2024 });
-    expect((await runCli(['today', '--json'], { env: env() })).code).toBe(0);
-    const url = server.url;
-    await server.close();
-    const r = await runCli(['today', '--json', '--timeout', '2'], { env: { ...env(), PAPERS_HF_URL: url } });
+    t.server.route('/api/daily_papers', { body: API_2024 });
+    expect((await runCli(['today', '--json'], { env: t.env() })).code).toBe(0);
+    const url = t.server.url;
+    await t.server.close();
+    const r = await runCli(['today', '--json', '--timeout', '2'], { env: { ...t.env(), PAPERS_HF_URL: url } });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(13);
     expect(r.stderr).toMatch(/warning: .*cached list of 2024-08-01, fetched (just now|\d+ \w+ ago)/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    server = await startServer(); // for afterEach
+    t.server = await startServer(); // for afterEach
   });
 
   it('fails with exit 1 on a redesigned page, stores nothing and leaves the cache as it was', async () => {
-    server.route('/api/daily_papers', { body: API_2026 });
-    expect((await runCli(['today'], { env: env() })).code).toBe(0);
+    t.server.route('/api/daily_papers', { body: API_2026 });
+    expect((await runCli(['today'], { env: t.env() })).code).toBe(0);
     const before = rows();
-    server.route('/api/daily_papers', { status: 404, body: 'not found' });
-    server.route('/papers', { body: '<!doctype html><html><body><main><h1>Papers, reimagined</h1></main></body></html>' });
-    const r = await runCli(['today', '--json'], { env: env() });
+    t.server.route('/api/daily_papers', { status: 404, body: 'not found' });
+    t.server.route('/papers', { body: '<!doctype html><html><body><main><h1>Papers, reimagined</h1></main></body></html>' });
+    const r = await runCli(['today', '--json'], { env: t.env() });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^papers: .*not in a shape papers recognises.*\(.*\)\n$/);
@@ -97,43 +87,43 @@ describe('papers today', () => {
   });
 
   it('has no escape codes when piped, and colour when forced', async () => {
-    server.route('/api/daily_papers', { body: API_2024 });
-    const plain = await runCli(['today'], { env: env() });
+    t.server.route('/api/daily_papers', { body: API_2024 });
+    const plain = await runCli(['today'], { env: t.env() });
     expect(plain.code).toBe(0);
     expect(plain.stdout).not.toContain(ESC);
     expect(plain.stdout.split('\n').every((l) => l.length <= 100)).toBe(true);
-    const forced = await runCli(['today', '--offline'], { env: { ...env(), FORCE_COLOR: '1' } });
+    const forced = await runCli(['today', '--offline'], { env: { ...t.env(), FORCE_COLOR: '1' } });
     expect(forced.stdout).toContain(ESC);
-    const noColor = await runCli(['today', '--offline'], { env: { ...env(), FORCE_COLOR: '1', NO_COLOR: '1' } });
+    const noColor = await runCli(['today', '--offline'], { env: { ...t.env(), FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(noColor.stdout).not.toContain(ESC);
-    const narrow = await runCli(['today', '--offline'], { env: { ...env(), COLUMNS: '80' } });
+    const narrow = await runCli(['today', '--offline'], { env: { ...t.env(), COLUMNS: '80' } });
     expect(narrow.stdout.split('\n').every((l) => l.length <= 80)).toBe(true);
   });
 
   it('sorts and limits', async () => {
-    server.route('/api/daily_papers', { body: API_2024 });
-    const r = await runCli(['today', '--json', '--sort', 'title', '-n', '3'], { env: env() });
+    t.server.route('/api/daily_papers', { body: API_2024 });
+    const r = await runCli(['today', '--json', '--sort', 'title', '-n', '3'], { env: t.env() });
     const titles = JSON.parse(r.stdout).map((p: { title: string }) => p.title);
     expect(titles).toHaveLength(3);
     expect(titles).toEqual([...titles].sort((a: string, b: string) => a.localeCompare(b, 'en', { sensitivity: 'base' })));
   });
 
   it('honours a base URL with a path prefix', async () => {
-    await server.close();
-    server = await startServer({ prefix: '/mirror' });
-    server.route('/api/daily_papers', { body: API_2026 });
-    expect(server.url).toMatch(/\/mirror$/);
-    const r = await runCli(['today', '--json'], { env: env() });
+    await t.server.close();
+    t.server = await startServer({ prefix: '/mirror' });
+    t.server.route('/api/daily_papers', { body: API_2026 });
+    expect(t.server.url).toMatch(/\/mirror$/);
+    const r = await runCli(['today', '--json'], { env: t.env() });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)[0].id).toBe('2602.23229');
-    expect(server.requests[0]!.path).toBe('/mirror/api/daily_papers');
+    expect(t.server.requests[0]!.path).toBe('/mirror/api/daily_papers');
   });
 
   it('--offline with an empty cache is a clear error and makes no request', async () => {
-    const r = await runCli(['today', '--offline'], { env: env() });
+    const r = await runCli(['today', '--offline'], { env: t.env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^papers: no daily list in the cache yet \(run papers today without --offline first\)\n$/);
-    expect(server.requests).toHaveLength(0);
+    expect(t.server.requests).toHaveLength(0);
   });
 });
 

@@ -2,23 +2,21 @@
  * The fault suite for `papers today`: a loopback server misbehaves in every way we know of;
  * each fault has a defined outcome, and afterwards the cache is exactly what it should be.
  */
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import Database from 'better-sqlite3';
-import { runCli, tempDir } from './helpers/cli.js';
-import { startServer, fixture, type Route, type TestServer } from './helpers/server.js';
+import { runCli, serverAndCache } from './helpers/cli.js';
+import { fixture, type Route } from './helpers/server.js';
 
 const API = fixture('hf/api-daily-papers-2024-08-01.derived.json');
 const PAGE = fixture('hf/daily-2024-08-01.html');
 const API_2026 = fixture('hf/api-daily-papers-2026-03-06.one-item.json');
 
-let server: TestServer;
-let tmp: ReturnType<typeof tempDir>;
-const env = () => ({ PAPERS_HF_URL: server.url, PAPERS_DB: tmp.db });
-const today = (...args: string[]) => runCli(['today', '--json', '--timeout', '1', ...args], { env: env(), timeoutMs: 30_000 });
+const t = serverAndCache();
+const today = (...args: string[]) => runCli(['today', '--json', '--timeout', '1', ...args], { env: t.env(), timeoutMs: 30_000 });
 
 /** Every row of every table, and the integrity check: what "the cache is intact" means. */
 function snapshot(): { integrity: unknown; tables: Record<string, unknown[]> } {
-  const db = new Database(tmp.db, { readonly: true });
+  const db = new Database(t.tmp.db, { readonly: true });
   try {
     const tables: Record<string, unknown[]> = {};
     for (const t of ['papers', 'paper_seen', 'list_entries', 'lists', 'count_history']) tables[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
@@ -28,14 +26,6 @@ function snapshot(): { integrity: unknown; tables: Record<string, unknown[]> } {
   }
 }
 
-beforeEach(async () => {
-  server = await startServer();
-  tmp = tempDir();
-});
-afterEach(async () => {
-  await server.close();
-  tmp.cleanup();
-});
 
 /** Faults on the API alone: the page is the way in, and the list arrives whole. */
 const apiFaults: [string, Route | Route[]][] = [
@@ -56,8 +46,8 @@ const apiFaults: [string, Route | Route[]][] = [
 describe('faults on the API: the page gives the list', () => {
   for (const [name, route] of apiFaults) {
     it(name, async () => {
-      server.route('/api/daily_papers', route);
-      server.route('/papers', { body: PAGE });
+      t.server.route('/api/daily_papers', route);
+      t.server.route('/papers', { body: PAGE });
       const r = await today();
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).map((p: { id: string }) => p.id)).toHaveLength(13);
@@ -71,8 +61,8 @@ describe('faults on the API: the page gives the list', () => {
 
 describe('faults on both ways in', () => {
   it('with nothing cached: exit 1, one line naming the failure, nothing stored', async () => {
-    server.route('/api/daily_papers', { status: 503 });
-    server.route('/papers', { status: 502 });
+    t.server.route('/api/daily_papers', { status: 503 });
+    t.server.route('/papers', { status: 502 });
     const r = await today();
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -81,11 +71,11 @@ describe('faults on both ways in', () => {
   });
 
   it('a hung site with a cache: the cached list, a warning, exit 0, cache unchanged', async () => {
-    server.route('/api/daily_papers', { body: API });
+    t.server.route('/api/daily_papers', { body: API });
     expect((await today()).code).toBe(0);
     const before = snapshot();
-    server.route('/api/daily_papers', { hang: true });
-    server.route('/papers', { hang: true });
+    t.server.route('/api/daily_papers', { hang: true });
+    t.server.route('/papers', { hang: true });
     const r = await today('--retries', '0');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(13);
@@ -95,8 +85,8 @@ describe('faults on both ways in', () => {
 
   it('a body far larger than any listing is refused, not stored', async () => {
     const huge = '[' + Array.from({ length: 1 }, () => ' '.repeat(21 * 1024 * 1024)).join('') + ']';
-    server.route('/api/daily_papers', { body: huge });
-    server.route('/papers', { body: huge });
+    t.server.route('/api/daily_papers', { body: huge });
+    t.server.route('/papers', { body: huge });
     const r = await today();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/too large/);
@@ -104,11 +94,11 @@ describe('faults on both ways in', () => {
   });
 
   it('invalid JSON and a redesigned page: exit 1 (the site changed), cache untouched', async () => {
-    server.route('/api/daily_papers', { body: API_2026 });
+    t.server.route('/api/daily_papers', { body: API_2026 });
     expect((await today()).code).toBe(0);
     const before = snapshot();
-    server.route('/api/daily_papers', { body: '[{"paper": {"id": "2407.2' });
-    server.route('/papers', { body: '<html><body><div id="app"></div><script src="/app.js"></script></body></html>' });
+    t.server.route('/api/daily_papers', { body: '[{"paper": {"id": "2407.2' });
+    t.server.route('/papers', { body: '<html><body><div id="app"></div><script src="/app.js"></script></body></html>' });
     const r = await today();
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -118,7 +108,7 @@ describe('faults on both ways in', () => {
   });
 
   it('an empty list is a success that stores nothing', async () => {
-    server.route('/api/daily_papers', { body: '[]' });
+    t.server.route('/api/daily_papers', { body: '[]' });
     const r = await today();
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
@@ -135,14 +125,14 @@ describe('hostile content', () => {
     items[0].paper.title = items[0].title;
     items[0].paper.authors[0].name = `Name ${evil}`;
     items[0].paper.ai_summary = `Summary ${evil}`;
-    server.route('/api/daily_papers', { body: JSON.stringify(items) });
+    t.server.route('/api/daily_papers', { body: JSON.stringify(items) });
     const json = await today();
     expect(json.code).toBe(0);
     // JSON keeps the exact text, escaped as JSON does
     expect(JSON.parse(json.stdout)[0].title).toBe(`Title ${evil}`);
     expect(json.stdout).not.toContain('\x1b');
     for (const args of [['today', '--offline', '--format', 'table'], ['today', '--offline', '--format', 'md'], ['list'], ['show', '2602.23229']]) {
-      const r = await runCli(args, { env: { ...env(), FORCE_COLOR: '0' } });
+      const r = await runCli(args, { env: { ...t.env(), FORCE_COLOR: '0' } });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Red');
       expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069]/);

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
+import { startServer, type TestServer } from './server.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/papers.js', import.meta.url));
 
@@ -50,4 +52,25 @@ export function cacheRows(db: string, sql: string): Record<string, unknown>[] {
   } finally {
     handle.close();
   }
+}
+
+/**
+ * A loopback server and a temporary cache for each test of a file: `t.server` (a test may
+ * replace it; the one there at the end is closed), `t.tmp`, and `t.env()` pointing papers at both.
+ */
+export function serverAndCache(): { server: TestServer; tmp: ReturnType<typeof tempDir>; env: () => Record<string, string> } {
+  const t = {
+    server: undefined as unknown as TestServer,
+    tmp: undefined as unknown as ReturnType<typeof tempDir>,
+    env: () => ({ PAPERS_HF_URL: t.server.url, PAPERS_DB: t.tmp.db, PAPERS_CONFIG: t.tmp.config }),
+  };
+  beforeEach(async () => {
+    t.server = await startServer();
+    t.tmp = tempDir();
+  });
+  afterEach(async () => {
+    await t.server.close();
+    t.tmp.cleanup();
+  });
+  return t;
 }
