@@ -147,7 +147,6 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** A batch's lookups, read ahead (Store.prefetch). */
 interface Prefetched {
   byId: Map<string, PaperRow>;
-  byRowid: Map<number, PaperRow>;
   /** By title key, oldest first: the rows without an id, and for a paper without one every row. */
   byTitle: Map<string, { rowid: number; id: string | null }[]>;
   /** Ids and title keys whose rows this batch wrote. */
@@ -528,7 +527,8 @@ export class Store {
       // The same choice as the statements below: a paper with an id takes the oldest row known
       // only by this title; one without takes a row with an id first, else the oldest.
       const hit = p.id ? hits.find((h) => h.id === null) : (hits.find((h) => h.id !== null) ?? hits[0]);
-      const byTitle = hit ? (pre.byRowid.get(hit.rowid) ?? (this.stmt(`${ROW_SELECT} WHERE rowid = ?`).get(hit.rowid) as PaperRow)) : undefined;
+      // Rare (a paper known by its title only), so its row is read when it is met.
+      const byTitle = hit ? (this.stmt(`${ROW_SELECT} WHERE rowid = ?`).get(hit.rowid) as PaperRow) : undefined;
       return { byId, byTitle };
     }
     const byId = p.id ? (this.stmt(`${ROW_SELECT} WHERE id = ?`).get(p.id) as PaperRow | undefined) : undefined;
@@ -559,7 +559,6 @@ export class Store {
     }
     return {
       byId: new Map(rows.map((r) => [r.id!, r])),
-      byRowid: new Map(rows.map((r) => [r.rowid, r])),
       byTitle,
       written: new Set(),
     };

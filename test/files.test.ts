@@ -1,6 +1,8 @@
 /** Files that are not what they should be: a clear error naming the file, and nothing overwritten. */
 import { describe, it, expect, afterEach } from 'vitest';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, existsSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { runCli, tempDir } from './helpers/cli.js';
 
@@ -13,6 +15,22 @@ function tmp() {
 }
 
 describe('files', () => {
+  it('a damaged code cache beside the bundle is ignored: papers still runs', () => {
+    // bin/ runs ../dist/papers.cjs with V8's cache dist/papers.cjs.cache (made by the build).
+    const t = tmp();
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    cpSync(join(root, 'bin'), join(t.dir, 'bin'), { recursive: true });
+    cpSync(join(root, 'dist'), join(t.dir, 'dist'), { recursive: true, preserveTimestamps: true });
+    cpSync(join(root, 'package.json'), join(t.dir, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(t.dir, 'node_modules'));
+    expect(existsSync(join(t.dir, 'dist', 'papers.cjs.cache'))).toBe(true);
+    writeFileSync(join(t.dir, 'dist', 'papers.cjs.cache'), Buffer.alloc(90_000, 7));
+    const r = spawnSync(process.execPath, [join(t.dir, 'bin', 'papers.js'), 'list', '--json'], { encoding: 'utf8', env: { ...process.env, PAPERS_DB: t.db, PAPERS_CONFIG: t.config } });
+    expect(r.stderr).toMatch(/the cache is empty/);
+    expect(r.stdout).toBe('[]\n');
+    expect(r.status).toBe(0);
+  });
+
   it('a corrupt config is an error naming the file and line, and is never overwritten', async () => {
     const t = tmp();
     const broken = '{\n  "topics": {\n    "agents": "agent OR agentic",\n  }\n}\n';

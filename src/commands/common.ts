@@ -4,7 +4,7 @@ import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
 import { defaultDbPath } from '../paths.js';
 import { Store, type PaperFilter, type SortKey } from '../store.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { compileQuery, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
 import { topicQuery } from '../topics.js';
 
@@ -20,8 +20,11 @@ function positiveInt(value: unknown, option: string, min = 1): number | undefine
   return Number(s);
 }
 
-/** The output format and the cache filter from the options every paper-printing command has. */
-export function paperOptions(opts: Record<string, unknown>, formats?: readonly string[]): PaperOptions {
+/**
+ * The output format and the cache filter from the options every paper-printing command has.
+ * `config`: the config file when the command has read it already (else read for --topic only).
+ */
+export function paperOptions(opts: Record<string, unknown>, formats?: readonly string[], config?: Config): PaperOptions {
   const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string }, formats);
   const filter: PaperFilter = {};
   const limit = positiveInt(opts.limit, '--limit');
@@ -36,18 +39,18 @@ export function paperOptions(opts: Record<string, unknown>, formats?: readonly s
   if (filter.since && filter.until && filter.since > filter.until) throw new UsageError(`--since ${filter.since} is after --until ${filter.until}`);
   const minUpvotes = positiveInt(opts.minUpvotes, '--min-upvotes', 0);
   if (minUpvotes !== undefined) filter.minUpvotes = minUpvotes;
-  Object.assign(filter, textQuery(opts));
+  Object.assign(filter, textQuery(opts, config));
   if (filter.sort === 'relevance' && !filter.match) throw new UsageError('--sort relevance needs a text query', { hint: 'add -q <words> or --topic <name>' });
   return { format, filter };
 }
 
 /** -q and --topic (any of them) as one FTS query: the topics ORed, then ANDed with -q. */
-function textQuery(opts: Record<string, unknown>): CompiledQuery {
+function textQuery(opts: Record<string, unknown>, config?: Config): CompiledQuery {
   const topics = (opts.topic as string[] | undefined) ?? [];
   const parts: QueryNode[] = [];
   if (topics.length > 0) {
-    const config = loadConfig();
-    const nodes = topics.map((t) => topicQuery(t, config));
+    const known = config ?? loadConfig();
+    const nodes = topics.map((t) => topicQuery(t, known));
     parts.push(nodes.length === 1 ? nodes[0]! : { kind: 'or', items: nodes });
   }
   if (typeof opts.query === 'string') parts.push(parseQuery(opts.query));

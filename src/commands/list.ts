@@ -9,10 +9,11 @@ import { openStore, paperOptions } from './common.js';
 const SOURCES: SourceName[] = ['hf', 'arxiv', 'import'];
 
 export async function run(opts: Record<string, unknown>): Promise<void> {
-  const { format, filter } = paperOptions(opts);
   // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins, and a
-  // text query keeps relevance as its order.
-  const { defaults } = loadConfig();
+  // text query keeps relevance as its order. Read once, for the topics too.
+  const config = loadConfig();
+  const { format, filter } = paperOptions(opts, undefined, config);
+  const { defaults } = config;
   if (opts.limit === undefined && defaults.limit !== undefined) filter.limit = defaults.limit;
   if (opts.sort === undefined && defaults.sort !== undefined && !filter.match) filter.sort = defaults.sort as SortKey;
   if (opts.source !== undefined) {
