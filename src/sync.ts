@@ -5,7 +5,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
-import type { HttpClient } from './http.js';
+import type { HttpClient } from './http/index.js';
 import { addDays } from './dates.js';
 import type { DayRange } from './range.js';
 import type { Store } from './store.js';

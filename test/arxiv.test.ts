@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixture, fixturePath, startServer, type TestServer } from './helpers/server.js';
-import { HttpClient } from '../src/http.js';
+import { HttpClient } from '../src/http/index.js';
 import type { ParsedPaper } from '../src/record.js';
 import { arxivSource, fetchArxivIds } from '../src/sources/arxiv/index.js';
 import type { FetchSink } from '../src/sources/types.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../src/errors.js';
-import { HttpClient, parseRateLimit, type HttpOptions } from '../src/http.js';
+import { HttpClient, parseRateLimit, type HttpOptions } from '../src/http/index.js';
 import { startServer, type Route, type TestServer } from './helpers/server.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../src/errors.js';
-import { baseUrls, HttpClient, joinUrl, parseRetryAfter, USER_AGENT, type HttpOptions } from '../src/http.js';
+import { baseUrls, HttpClient, joinUrl, parseRetryAfter, USER_AGENT, type HttpOptions } from '../src/http/index.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,10 +47,17 @@ describe('joinUrl and baseUrls', () => {
   });
 
   it('reads base URLs from the environment, without trailing slashes', () => {
-    expect(baseUrls({})).toEqual({ hf: 'https://huggingface.co', arxiv: 'https://arxiv.org', arxivApi: 'https://export.arxiv.org' });
+    const defaults = {
+      hf: 'https://huggingface.co', arxiv: 'https://arxiv.org', arxivApi: 'https://export.arxiv.org',
+      arxivOai: 'https://oaipmh.arxiv.org/oai', arxivRss: 'https://rss.arxiv.org', arxivPdf: 'https://arxiv.org',
+    };
+    expect(baseUrls({})).toEqual(defaults);
     expect(
-      baseUrls({ PAPERS_HF_URL: 'http://127.0.0.1:1/mirror/', PAPERS_ARXIV_URL: 'http://a//', PAPERS_ARXIV_API_URL: ' ' }),
-    ).toEqual({ hf: 'http://127.0.0.1:1/mirror', arxiv: 'http://a', arxivApi: 'https://export.arxiv.org' });
+      baseUrls({
+        PAPERS_HF_URL: 'http://127.0.0.1:1/mirror/', PAPERS_ARXIV_URL: 'http://a//', PAPERS_ARXIV_API_URL: ' ',
+        PAPERS_ARXIV_OAI_URL: 'http://o/oai/', PAPERS_ARXIV_RSS_URL: 'http://r', PAPERS_ARXIV_PDF_URL: 'http://p/',
+      }),
+    ).toEqual({ ...defaults, hf: 'http://127.0.0.1:1/mirror', arxiv: 'http://a', arxivOai: 'http://o/oai', arxivRss: 'http://r', arxivPdf: 'http://p' });
   });
 
   it('parses Retry-After as seconds or a date', () => {

@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store.js';
 import { emptyPaper, type ParsedPaper } from '../src/record.js';
-import { HttpClient } from '../src/http.js';
+import { HttpClient } from '../src/http/index.js';
 import { hfSource } from '../src/sources/hf/index.js';
 import { acquireSyncLock, fetchInto, isStaleLock, releaseSyncLock, syncLockPath, syncRange, tryLock } from '../src/sync.js';
 import { addDays } from '../src/dates.js';

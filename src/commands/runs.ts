@@ -1,5 +1,5 @@
 /** What `papers fetch` and `papers sync` share: the HTTP client, progress, and how a run is told. */
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../http/index.js';
 import { statusLine, progressText, type StatusLine } from '../progress.js';
 import { messages } from '../output.js';
 import type { RunSummary, SyncResult } from '../sync.js';
@@ -7,7 +7,7 @@ import type { Store } from '../store.js';
 import { httpOptions } from './common.js';
 
 export async function makeHttp(opts: Record<string, unknown>): Promise<HttpClient> {
-  const { HttpClient } = await import('../http.js');
+  const { HttpClient } = await import('../http/index.js');
   return new HttpClient(httpOptions(opts));
 }
 

@@ -63,7 +63,7 @@ async function printEmpty(format: string): Promise<void> {
 const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
 async function searchHf(opts: Record<string, unknown>, query: string, limit: number | undefined) {
-  const [{ HttpClient, baseUrls }, { searchPapers }] = await Promise.all([import('../http.js'), import('../sources/hf/index.js')]);
+  const [{ HttpClient, baseUrls }, { searchPapers }] = await Promise.all([import('../http/index.js'), import('../sources/hf/index.js')]);
   const http = new HttpClient(httpOptions(opts));
   try {
     return await searchPapers(http, baseUrls().hf, query, { limit, log: messages.debug });

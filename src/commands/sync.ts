@@ -4,7 +4,7 @@
  * scripts, `--new` for the papers this run added (the daily digest).
  */
 import { PapersError, UsageError } from '../errors.js';
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../http/index.js';
 import { loadConfig } from '../config.js';
 import { todayUtc } from '../dates.js';
 import { messages, printPapers, resolveFormat } from '../output.js';

@@ -13,7 +13,7 @@ function weekday(date: string): string {
 }
 
 async function fetchList(opts: Record<string, unknown>): Promise<Listing> {
-  const [{ HttpClient, baseUrls }, { fetchCurrentList }] = await Promise.all([import('../http.js'), import('../sources/hf/index.js')]);
+  const [{ HttpClient, baseUrls }, { fetchCurrentList }] = await Promise.all([import('../http/index.js'), import('../sources/hf/index.js')]);
   const http = new HttpClient(httpOptions(opts));
   try {
     return await fetchCurrentList(http, baseUrls().hf, messages.debug);

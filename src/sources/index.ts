@@ -2,7 +2,7 @@
  * Every source `papers fetch` and `papers sync` can fill the cache from, by name. Each is
  * loaded only when asked for, so a command pays for one source's parsers, not all of them.
  */
-import { baseUrls } from '../http.js';
+import { baseUrls } from './sites.js';
 import type { Source } from './types.js';
 
 export const SOURCE_NAMES = ['hf', 'arxiv'] as const;

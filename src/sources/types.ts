@@ -6,7 +6,7 @@
  *
  * Adding a source is adding a folder with a `Source` and a line in ./index.ts.
  */
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../http/index.js';
 import type { ParsedPaper, SourceName } from '../record.js';
 import type { DayRange } from '../range.js';
 

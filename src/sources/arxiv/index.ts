@@ -8,7 +8,7 @@
  * `<day> <cat> new` for a category's listing announced that day (new, cross-lists, replacements).
  */
 import { HttpError, PapersError, ParseError } from '../../errors.js';
-import { type HttpClient, joinUrl } from '../../http.js';
+import { type HttpClient, joinUrl } from '../../http/index.js';
 import { addDays } from '../../dates.js';
 import type { ParsedPaper } from '../../record.js';
 import { daysOf } from '../../range.js';

@@ -4,7 +4,7 @@
  */
 import type { Listing, ParsedPaper } from '../../record.js';
 import { HttpError, ParseError, PapersError } from '../../errors.js';
-import { type HttpClient, joinUrl } from '../../http.js';
+import { type HttpClient, joinUrl } from '../../http/index.js';
 import { daysOf } from '../../range.js';
 import { isComplete, type FetchRangeRequest, type FetchSink, type Source } from '../types.js';
 import { parseDailyPapersApi, parseHfPage } from './parse.js';
