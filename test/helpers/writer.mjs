@@ -1,6 +1,6 @@
 // A child process that writes to a cache the way an import does: batches of papers, one
 // transaction per batch. argv: <db> <batches> <batch size> <tag>. Used by the crash tests.
-import { Store } from '../../dist/store.js';
+import { Store } from '../../dist/store/index.js';
 
 const [db, batches, size, tag] = process.argv.slice(2);
 const store = Store.open(db);
