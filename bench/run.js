@@ -45,7 +45,7 @@ const QUERIES = [
   { words: 'language models', kind: 'common' },
 ];
 
-const { Store, SCHEMA_VERSION } = await import(join(DIST, 'store.js'));
+const { Store, SCHEMA_VERSION } = await import(join(DIST, 'store', 'index.js'));
 const has = (file) => existsSync(join(DIST, file));
 
 const median = (xs) => {

@@ -19,7 +19,7 @@
 import { gunzipSync } from 'node:zlib';
 import { ParseError } from './errors.js';
 import type { Listing, ParsedPaper, SourceName } from './record.js';
-import type { Store, UpsertResult } from './store.js';
+import type { Store, SupersetResult } from './store/index.js';
 import { parseHfCopiedText } from './sources/hf/copied-text.js';
 import { paperFromHfItem, parseDailyPapersApi, parseHfHydration, parseHfPage } from './sources/hf/parse.js';
 
@@ -188,25 +188,12 @@ function fromCopiedText(text: string, opts: ImportOptions): Recognised | null {
   return { listing, what: `copied text of a Hugging Face listing (as of ${opts.asOf}, ${opts.asOfSource})`, list: null };
 }
 
-export interface ImportResult extends UpsertResult {
-  /**
-   * True when the content was a daily list but the cache's list of that day has papers the
-   * file lacks (an older capture): the papers are stored, the cached list stays as it was.
-   */
-  listKept: boolean;
-}
+/** `listKept`: the content was a daily list, but the cache's list of that day has papers the file lacks. */
+export type ImportResult = SupersetResult;
 
 /** Store what was recognised: one transaction, all of it or nothing. */
 export function storeRecognised(store: Store, rec: Recognised, opts: { now?: string } = {}): ImportResult {
   const { list, listing } = rec;
-  if (list !== null) {
-    // The cache never loses data: a list is replaced only by one that holds all its papers.
-    const incoming = new Set(listing.papers.map((p) => p.id));
-    const cached = [...store.query({ listDate: list.date, listSource: list.source })];
-    if (cached.every((p) => p.id !== null && incoming.has(p.id))) {
-      return { ...store.saveList(list.source, list.date, listing.papers, opts), listKept: false };
-    }
-    return { ...store.upsertPapers(listing.papers, opts), listKept: true };
-  }
+  if (list !== null) return store.saveListIfSuperset(list.source, list.date, listing.papers, opts);
   return { ...store.upsertPapers(listing.papers, opts), listKept: false };
 }

@@ -8,7 +8,7 @@ import { hostname, uptime } from 'node:os';
 import type { HttpClient } from './http/index.js';
 import { addDays } from './dates.js';
 import type { DayRange } from './range.js';
-import type { Store } from './store.js';
+import type { Store } from './store/index.js';
 import type { FetchSink, Source } from './sources/types.js';
 
 export interface RunSummary extends DayRange {

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { parse as parseBibtex } from '@retorquere/bibtex-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { emptyPaper, PAPER_FIELDS } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { BIN, runCli, tempDir } from './helpers/cli.js';

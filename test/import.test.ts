@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { runCli, tempDir, type RunResult } from './helpers/cli.js';
 import { startServer, fixture, fixturePath, type TestServer } from './helpers/server.js';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import type { Paper } from '../src/record.js';
 import { parseHfPage } from '../src/sources/hf/parse.js';
 import { parseHfCopiedText } from '../src/sources/hf/copied-text.js';

@@ -1,7 +1,7 @@
 /** papers list against a cache built from the real fixtures plus precise synthetic papers. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { emptyPaper, PAPER_FIELDS, type ParsedPaper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Store, SCHEMA_VERSION } from '../src/store.js';
+import { Store, SCHEMA_VERSION } from '../src/store/index.js';
 
 const DB_FIXTURES = fileURLToPath(new URL('../fixtures/db/', import.meta.url));
 

@@ -1,6 +1,6 @@
 /** papers show: every id form people paste, the full record for a terminal, --json, a missing id. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { emptyPaper, PAPER_FIELDS } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { runCli, tempDir } from './helpers/cli.js';

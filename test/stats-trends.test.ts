@@ -1,6 +1,6 @@
 /** papers stats and papers trends: counts on a cache with known dates, charts that fit the terminal. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { emptyPaper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { addDays, todayUtc } from '../src/dates.js';

@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { emptyPaper, type ParsedPaper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 

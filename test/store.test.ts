@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Store, SCHEMA_VERSION } from '../src/store.js';
+import { Store, SCHEMA_VERSION } from '../src/store/index.js';
 import { emptyPaper, type ParsedPaper } from '../src/record.js';
 import { StoreError } from '../src/errors.js';
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { emptyPaper, type ParsedPaper } from '../src/record.js';
 import { HttpClient } from '../src/http/index.js';
 import { hfSource } from '../src/sources/hf/index.js';

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
 import { defaultDbPath } from '../paths.js';
-import { Store, type PaperFilter, type SortKey } from '../store.js';
+import { Store, type PaperFilter, type SortKey } from '../store/index.js';
 import { loadConfig, type Config } from '../config.js';
 import { compileQuery, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
 import { topicQuery } from '../topics.js';

@@ -12,7 +12,7 @@ import { renderCsv, renderJson, renderJsonl } from '../format/records.js';
 import { EXPORT_FORMATS, messages, writeChunks } from '../output.js';
 import type { Paper, SourceName } from '../record.js';
 import { compileQuery, parseQuery, type QueryNode } from '../query.js';
-import type { PaperFilter, Store } from '../store.js';
+import type { PaperFilter, Store } from '../store/index.js';
 import { allTopics } from '../topics.js';
 import { openStore, paperOptions } from './common.js';
 

@@ -5,7 +5,7 @@ import { PapersError, StoreError, UsageError } from '../errors.js';
 import { isIsoDate } from '../dates.js';
 import { messages } from '../output.js';
 import { type ImportOptions, decodeInput, recogniseListing, storeRecognised } from '../import.js';
-import type { Store } from '../store.js';
+import type { Store } from '../store/index.js';
 import { openStore } from './common.js';
 
 /** The local calendar date of `d`: the day the user saw on the page they copied. */

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
-import type { SortKey } from '../store.js';
+import type { SortKey } from '../store/index.js';
 import { openStore, paperOptions } from './common.js';
 
 const SOURCES: SourceName[] = ['hf', 'arxiv', 'import'];

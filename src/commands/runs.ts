@@ -3,7 +3,7 @@ import type { HttpClient } from '../http/index.js';
 import { statusLine, progressText, type StatusLine } from '../progress.js';
 import { messages } from '../output.js';
 import type { RunSummary, SyncResult } from '../sync.js';
-import type { Store } from '../store.js';
+import type { Store } from '../store/index.js';
 import { httpOptions } from './common.js';
 
 export async function makeHttp(opts: Record<string, unknown>): Promise<HttpClient> {

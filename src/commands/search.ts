@@ -12,9 +12,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
-import type { Paper } from '../record.js';
-import type { PaperFilter, Store } from '../store.js';
-import { foldText } from '../text.js';
+import type { Store } from '../store/index.js';
 import { httpOptions, openStore, paperOptions } from './common.js';
 
 /** HF's search answers about 120 results at most. */
@@ -23,36 +21,6 @@ const HF_MAX_RESULTS = 120;
 /** An FTS5 expression that ANDs the words, each quoted: no user text is read as syntax. */
 function wordsMatch(words: string[]): string {
   return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
-}
-
-const dateOf = (p: Paper): string | null => p.dailyDate ?? p.publishedAt;
-
-/** The cache's filter semantics (store.buildQuery), applied to HF's results in memory. */
-function applyFilter(papers: Paper[], f: PaperFilter): Paper[] {
-  let out = papers.filter((p) => {
-    if (f.author !== undefined) {
-      const needle = foldText(f.author);
-      if (!p.authors.some((a) => foldText(a).includes(needle))) return false;
-    }
-    const d = dateOf(p);
-    if (f.since !== undefined && (d === null || d < f.since)) return false;
-    if (f.until !== undefined && (d === null || d > f.until)) return false;
-    if (f.minUpvotes !== undefined && (p.upvotes === null || p.upvotes < f.minUpvotes)) return false;
-    return true;
-  });
-  const byUpvotes = (a: Paper, b: Paper) => (a.upvotes === null ? 1 : 0) - (b.upvotes === null ? 1 : 0) || (b.upvotes ?? 0) - (a.upvotes ?? 0);
-  if (f.sort === 'upvotes') out = [...out].sort(byUpvotes);
-  else if (f.sort === 'title') out = [...out].sort((a, b) => a.title.localeCompare(b.title, 'en', { sensitivity: 'base' }));
-  else if (f.sort === 'date') {
-    out = [...out].sort((a, b) => {
-      const da = dateOf(a);
-      const db = dateOf(b);
-      if (da !== db) return da === null ? 1 : db === null ? -1 : da < db ? 1 : -1;
-      return byUpvotes(a, b);
-    });
-  }
-  // 'relevance' (and no --sort): HF's own order. Array.prototype.sort is stable.
-  return f.limit !== undefined ? out.slice(0, f.limit) : out;
 }
 
 /** Nothing to show: the machine formats still print their frame (`[]`, the CSV header). */
@@ -103,15 +71,17 @@ export async function run(opts: Record<string, unknown>, cmd: Command): Promise<
     }
     const saved = store.upsertPapers(listing.papers);
     messages.debug(`stored ${plural(listing.papers.length)} from ${listing.format}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
-    const results = store.byRowids([...new Set(saved.rowids)]);
-    const shown = applyFilter(results, filter);
+    // Read back through the cache's own query, so the filters mean what they mean everywhere;
+    // without --sort the order is HF's.
+    const rowids = [...new Set(saved.rowids)];
+    const shown = [...store.query({ ...filter, rowids })];
     if (shown.length === 0) {
-      messages.info(`none of the ${plural(results.length)} Hugging Face found for "${query}" pass the filters`);
+      messages.info(`none of the ${plural(rowids.length)} Hugging Face found for "${query}" pass the filters`);
       await printEmpty(format);
       return;
     }
-    const of = shown.length < results.length ? ` of ${results.length}` : '';
-    await printPapers(shown, format, { heading: `Hugging Face search "${query}" · ${shown.length}${of} paper${results.length === 1 ? '' : 's'}` });
+    const of = shown.length < rowids.length ? ` of ${rowids.length}` : '';
+    await printPapers(shown, format, { heading: `Hugging Face search "${query}" · ${shown.length}${of} paper${rowids.length === 1 ? '' : 's'}` });
   } finally {
     store.close();
   }

@@ -14,13 +14,8 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const topics = allTopics(loadConfig());
   const store = openStore(opts);
   try {
-    const db = store.handle;
-    const day = 'coalesce(daily_date, published_at)';
-    const bySource = db.prepare('SELECT s.value AS source, count(*) AS papers FROM papers p, json_each(p.sources) s GROUP BY s.value ORDER BY papers DESC, source').all() as CacheStats['bySource'];
-    const byMonth = db.prepare(`SELECT substr(${day}, 1, 7) AS month, count(*) AS papers FROM papers WHERE ${day} IS NOT NULL GROUP BY month ORDER BY month DESC`).all() as CacheStats['byMonth'];
-    const undated = (db.prepare(`SELECT count(*) AS n FROM papers WHERE ${day} IS NULL`).get() as { n: number }).n;
+    const { bySource, byMonth, undated, newest } = store.contentStats();
     // "Active" is about the latest papers: the 30 days up to the newest one (today's, after a sync).
-    const newest = (db.prepare(`SELECT max(${day}) AS d FROM papers`).get() as { d: string | null }).d;
     const recentDays = newest ? { since: addDays(newest, -29), until: newest } : null;
     const compiled = Object.entries(topics).map(([name, t]) => ({ name, q: compileQuery(parseQuery(t.query, `topic ${name}`), `topic ${name}`) }));
     const recent = recentDays ? store.countMatchingSince(compiled.map((c) => c.q), recentDays.since) : compiled.map(() => 0);

@@ -9,7 +9,7 @@ import { loadConfig } from '../config.js';
 import { todayUtc } from '../dates.js';
 import { messages, printPapers, resolveFormat } from '../output.js';
 import { loadSource } from '../sources/index.js';
-import type { Store } from '../store.js';
+import type { Store } from '../store/index.js';
 import { acquireSyncLock, releaseSyncLock, syncAll, type SyncResult, type SyncTarget } from '../sync.js';
 import { httpOptions, openStore } from './common.js';
 import { describeRun, makeHttp, makeProgress, runJson, shortTime } from './runs.js';

@@ -2,7 +2,7 @@
 import type { Listing } from '../record.js';
 import { HttpError, PapersError } from '../errors.js';
 import { ago, messages, printPapers } from '../output.js';
-import type { Store } from '../store.js';
+import type { Store } from '../store/index.js';
 import { httpOptions, openStore, paperOptions } from './common.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

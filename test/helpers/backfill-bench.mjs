@@ -38,7 +38,7 @@ export async function measureBackfill(opts = {}) {
   const latencyMs = opts.latencyMs ?? 0;
   const runs = opts.runs ?? 3;
   const [{ Store }, { HttpClient }, { hfSource }, { fetchInto }, { monthRange }] = await Promise.all(
-    ['store.js', 'http/index.js', 'sources/hf/index.js', 'sync.js', 'range.js'].map((f) => import(new URL(f, dist).href)),
+    ['store/index.js', 'http/index.js', 'sources/hf/index.js', 'sync.js', 'range.js'].map((f) => import(new URL(f, dist).href)),
   );
   const range = monthRange(month);
   const archive = buildArchive(range.from, range.to, { perWeekday });

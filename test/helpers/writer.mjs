@@ -6,7 +6,7 @@
 // inside its open transaction after <pause row> rows, prints "paused <n>", and waits on stdin:
 // a kill then lands inside an unfinished write transaction by construction.
 import { readSync, writeSync } from 'node:fs';
-import { Store } from '../../dist/store.js';
+import { Store } from '../../dist/store/index.js';
 
 const [db, batches, size, tag, pauseBatch, pauseRow] = process.argv.slice(2);
 const SIZE = Number(size);

@@ -1,0 +1,323 @@
+/**
+ * The one store module: the SQLite cache. Schema versions by PRAGMA user_version (schema.ts),
+ * WAL, a busy timeout, prepared statements made once, every write in a transaction. Papers are
+ * keyed by versionless arXiv id (or, without one, by normalised title) and merged field by
+ * field (merge.ts) as each write transaction's Batch stores them (ingest.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+// Imported where it is used (commands load this module only when they open the cache), and
+// statically so that the CLI bundle (scripts/bundle.js) holds its JavaScript: a start-up
+// reads one file instead of a dozen.
+import BetterSqlite3 from 'better-sqlite3';
+import type { Paper, ParsedPaper, SourceName } from '../record.js';
+import { StoreError } from '../errors.js';
+import { foldText, normalizeTitle } from '../text.js';
+import { ROW_SELECT, rowToPaper, type PaperRow } from './columns.js';
+import { Batch, type UpsertResult } from './ingest.js';
+import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
+import { SCHEMA_VERSION, migrate } from './schema.js';
+import { Statements } from './statements.js';
+
+export { SCHEMA_VERSION, MIGRATIONS } from './schema.js';
+export { mergePaper } from './merge.js';
+export { buildQuery, PAPER_DAY, type PaperFilter, type SortKey, type ContentStats } from './queries.js';
+export type { UpsertResult } from './ingest.js';
+
+export interface ListInfo {
+  source: string;
+  listDate: string;
+  fetchedAt: string;
+  paperCount: number;
+  etag: string | null;
+}
+
+export interface SyncLogEntry {
+  id: number;
+  source: string;
+  rangeFrom: string | null;
+  rangeTo: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  requests: number;
+  papersNew: number;
+  papersUpdated: number;
+  outcome: string;
+  error: string | null;
+}
+
+const SYNC_LOG_FIELDS = `id, source, range_from AS rangeFrom, range_to AS rangeTo, started_at AS startedAt, ended_at AS endedAt,
+  requests, papers_new AS papersNew, papers_updated AS papersUpdated, outcome, error`;
+
+export interface StoreOptions {
+  readonly?: boolean;
+  /** How long to wait for another writer before failing, in ms. */
+  busyTimeoutMs?: number;
+}
+
+/** What a daily list stored only when it holds every paper of the cached one tells (saveListIfSuperset). */
+export interface SupersetResult extends UpsertResult {
+  /** True when the cached list has papers the new one lacks: the papers were stored, the list kept. */
+  listKept: boolean;
+}
+
+export class Store {
+  readonly path: string;
+  private readonly db: BetterSqlite3.Database;
+  private readonly st: Statements;
+
+  private constructor(path: string, db: BetterSqlite3.Database) {
+    this.path = path;
+    this.db = db;
+    this.st = new Statements(db);
+  }
+
+  /** Open (and create or migrate) the cache at `path`. */
+  static open(path: string, opts: StoreOptions = {}): Store {
+    let db: BetterSqlite3.Database;
+    try {
+      if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+      db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+      db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
+      db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
+    } catch (err) {
+      throw new StoreError(`cannot open the cache ${path}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'check the path and its permissions, or pass --db <path>',
+      });
+    }
+    try {
+      migrate(db, path, opts.readonly ?? false);
+    } catch (err) {
+      db.close();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`cannot use the cache ${path}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'is it a papers cache? move it away or pass --db <path>',
+      });
+    }
+    return new Store(path, db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so concurrent writers queue). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Store papers, merging each into what the cache already knows; one transaction. */
+  upsertPapers(papers: ParsedPaper[], opts: { now?: string } = {}): UpsertResult {
+    const now = opts.now ?? new Date().toISOString();
+    return this.transaction(() => new Batch(this.st, papers, now).run());
+  }
+
+  /**
+   * Store a whole daily list: the papers, their ranks on the list, and the fact that the list
+   * was fetched. One transaction: either all of it lands or none.
+   */
+  saveList(source: SourceName, listDate: string, papers: ParsedPaper[], opts: { now?: string; etag?: string | null } = {}): UpsertResult {
+    const now = opts.now ?? new Date().toISOString();
+    return this.transaction(() => this.saveListInTransaction(source, listDate, papers, now, opts.etag ?? null));
+  }
+
+  /**
+   * Store a daily list read from a file, which may be an older capture than the cached one:
+   * the cache never loses data, so the list replaces the cached one only when it holds all its
+   * papers; otherwise only the papers are stored.
+   */
+  saveListIfSuperset(source: SourceName, listDate: string, papers: ParsedPaper[], opts: { now?: string } = {}): SupersetResult {
+    const now = opts.now ?? new Date().toISOString();
+    return this.transaction(() => {
+      const incoming = JSON.stringify(papers.flatMap((p) => (p.id ? [p.id] : [])));
+      const missing = this.st.get<[string, string, string], number>(`SELECT count(*) FROM list_entries e JOIN papers p ON p.rowid = e.paper
+        WHERE e.source = ? AND e.list_date = ? AND (p.id IS NULL OR p.id NOT IN (SELECT value FROM json_each(?)))`).pluck().get(source, listDate, incoming)!;
+      if (missing === 0) return { ...this.saveListInTransaction(source, listDate, papers, now, null), listKept: false };
+      return { ...new Batch(this.st, papers, now).run(), listKept: true };
+    });
+  }
+
+  private saveListInTransaction(source: SourceName, listDate: string, papers: ParsedPaper[], now: string, etag: string | null): UpsertResult {
+    const result = new Batch(this.st, papers, now).run();
+    // The list as stored: each paper once, at its first place. Rewritten only when it changed
+    // (a list fetched again is mostly the same list).
+    const entries: [number, number][] = [];
+    const placed = new Set<number>();
+    result.rowids.forEach((rowid, i) => {
+      if (!placed.has(rowid)) entries.push([rowid, i + 1]);
+      placed.add(rowid);
+    });
+    const json = JSON.stringify(entries);
+    const stored = this.st.get<[string, string], string>('SELECT json_group_array(json_array(paper, rank)) FROM (SELECT paper, rank FROM list_entries WHERE source = ? AND list_date = ? ORDER BY rank)')
+      .pluck().get(source, listDate);
+    if (stored !== json) {
+      this.st.get<[string, string]>('DELETE FROM list_entries WHERE source = ? AND list_date = ?').run(source, listDate);
+      this.st.get<[string, string, string]>('INSERT INTO list_entries (source, list_date, paper, rank) SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)').run(source, listDate, json);
+    }
+    this.st.get<[string, string, string, number, string | null]>(`INSERT INTO lists (source, list_date, fetched_at, paper_count, etag) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (source, list_date) DO UPDATE SET fetched_at = excluded.fetched_at, paper_count = excluded.paper_count, etag = excluded.etag`)
+      .run(source, listDate, now, papers.length, etag);
+    return result;
+  }
+
+  /**
+   * The latest list by its date, or the one of `listDate`. Days without a list (weekends) are
+   * stored as empty lists by range fetches; the latest list is the latest one with papers.
+   */
+  listInfo(source: SourceName, listDate?: string): ListInfo | null {
+    const fields = 'source, list_date AS listDate, fetched_at AS fetchedAt, paper_count AS paperCount, etag';
+    const row = listDate
+      ? this.st.get<[string, string], ListInfo>(`SELECT ${fields} FROM lists WHERE source = ? AND list_date = ?`).get(source, listDate)
+      : this.st.get<[string], ListInfo>(`SELECT ${fields} FROM lists WHERE source = ? ORDER BY paper_count > 0 DESC, list_date DESC LIMIT 1`).get(source);
+    return row ?? null;
+  }
+
+  getPaper(id: string): Paper | null {
+    const row = this.st.get<[string], PaperRow>(`${ROW_SELECT} WHERE id = ?`).get(id);
+    return row ? rowToPaper(row) : null;
+  }
+
+  /** Papers whose normalised title equals that of `title` (records without an id are found so). */
+  findByTitle(title: string): Paper[] {
+    return this.st.get<[string], PaperRow>(`${ROW_SELECT} WHERE title_key = ? ORDER BY id IS NULL, rowid`).all(normalizeTitle(title)).map(rowToPaper);
+  }
+
+  /** The daily lists a paper was on, with its rank there. */
+  listsOf(id: string): { source: string; listDate: string; rank: number }[] {
+    return this.st.get<[string], { source: string; listDate: string; rank: number }>(`SELECT e.source, e.list_date AS listDate, e.rank FROM list_entries e JOIN papers p ON p.rowid = e.paper
+      WHERE p.id = ? ORDER BY e.list_date`).all(id);
+  }
+
+  /** The snapshots of a paper's upvotes and comments, oldest first. */
+  countHistory(id: string): { seenAt: string; upvotes: number | null; comments: number | null }[] {
+    return this.st.get<[string], { seenAt: string; upvotes: number | null; comments: number | null }>(`SELECT h.seen_at AS seenAt, h.upvotes, h.comments FROM count_history h JOIN papers p ON p.rowid = h.paper
+      WHERE p.id = ? ORDER BY h.seen_at`).all(id);
+  }
+
+  /** A conditional request found the list unchanged: it was checked (fetched) now. */
+  touchList(source: SourceName, listDate: string, opts: { now?: string } = {}): void {
+    this.st.get<[string, string, string]>('UPDATE lists SET fetched_at = ? WHERE source = ? AND list_date = ?').run(opts.now ?? new Date().toISOString(), source, listDate);
+  }
+
+  /** The average number of papers on the last `n` stored lists of a source, or null. */
+  papersPerList(source: SourceName, n = 30): number | null {
+    return this.st.get<[string, number], number | null>('SELECT avg(paper_count) FROM (SELECT paper_count FROM lists WHERE source = ? ORDER BY list_date DESC LIMIT ?)').pluck().get(source, n) ?? null;
+  }
+
+  /** Open a sync log entry (outcome 'running'); returns its id. */
+  startSync(source: string, range: { from: string | null; to: string | null }, startedAt = new Date().toISOString()): number {
+    return Number(this.st.get<[string, string | null, string | null, string]>('INSERT INTO sync_log (source, range_from, range_to, started_at) VALUES (?, ?, ?, ?)')
+      .run(source, range.from, range.to, startedAt).lastInsertRowid);
+  }
+
+  /** Close a sync log entry with its outcome ('ok', 'failed', 'interrupted') and counts. */
+  finishSync(id: number, r: { outcome: string; requests: number; papersNew: number; papersUpdated: number; error?: string | null; endedAt?: string }): void {
+    this.st.get<[string, number, number, number, string, string | null, number]>('UPDATE sync_log SET ended_at = ?, requests = ?, papers_new = ?, papers_updated = ?, outcome = ?, error = ? WHERE id = ?')
+      .run(r.endedAt ?? new Date().toISOString(), r.requests, r.papersNew, r.papersUpdated, r.outcome, r.error ?? null, id);
+  }
+
+  /** The latest sync of a source (with `outcome`, e.g. 'ok', when given), or null. */
+  lastSync(source: string, outcome?: string): SyncLogEntry | null {
+    const row = outcome === undefined
+      ? this.st.get<[string], SyncLogEntry>(`SELECT ${SYNC_LOG_FIELDS} FROM sync_log WHERE source = ? ORDER BY started_at DESC, id DESC LIMIT 1`).get(source)
+      : this.st.get<[string, string], SyncLogEntry>(`SELECT ${SYNC_LOG_FIELDS} FROM sync_log WHERE source = ? AND outcome = ? ORDER BY started_at DESC, id DESC LIMIT 1`).get(source, outcome);
+    return row ?? null;
+  }
+
+  /** Entries still 'running' although no sync runs (the lock is ours): their process died. */
+  endAbandonedSyncs(): number {
+    return this.st.get("UPDATE sync_log SET outcome = 'interrupted', error = coalesce(error, 'the run stopped before it finished') WHERE outcome = 'running'").run().changes;
+  }
+
+  /** How many papers a compiled text query matches. */
+  countMatching(q: PaperFilter): number {
+    const { sql, params } = buildQuery(q);
+    return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM (${sql})`).pluck().get(params)!;
+  }
+
+  count(): number {
+    return this.st.get<[], number>('SELECT count(*) FROM papers').pluck().get()!;
+  }
+
+  /**
+   * How many papers dated `since` or later each compiled text query matches. The full-text
+   * index is read only from the first such paper's rowid on: papers mostly arrive in date
+   * order, so recent ones have the high rowids (a backfill of old papers only makes it slower).
+   */
+  countMatchingSince(queries: { match?: string; notMatch?: string }[], since: string): number[] {
+    const lo = this.st.get<[string], number | null>(`SELECT min(rowid) FROM papers p WHERE ${PAPER_DAY} >= ?`).pluck().get(since) ?? null;
+    return queries.map((q) => {
+      if (lo === null) return 0;
+      if (!q.match) return this.countMatching({ ...q, since });
+      const notMatch = q.notMatch ? ' AND p.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
+      return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM papers_fts f JOIN papers p ON p.rowid = f.rowid WHERE papers_fts MATCH @match AND f.rowid >= @lo AND ${PAPER_DAY} >= @since${notMatch}`)
+        .pluck().get({ match: q.match, lo, since, ...(q.notMatch ? { notMatch: q.notMatch } : {}) })!;
+    });
+  }
+
+  /** How many papers matching `filter` each day has (a paper's day: PAPER_DAY). */
+  countByDay(filter: PaperFilter = {}): { day: string; papers: number }[] {
+    const { sql, params } = buildQuery(filter);
+    return this.db.prepare<QueryParams, { day: string; papers: number }>(`SELECT day, count(*) AS papers FROM (SELECT ${PAPER_DAY} AS day FROM (${sql}) p) WHERE day IS NOT NULL GROUP BY day ORDER BY day`).all(params);
+  }
+
+  /** What `papers stats` shows of the cache's contents: papers by source and month, undated ones. */
+  contentStats(): ContentStats {
+    return {
+      bySource: this.st.get<[], { source: string; papers: number }>(STATS_SQL.bySource).all(),
+      byMonth: this.st.get<[], { month: string; papers: number }>(STATS_SQL.byMonth).all(),
+      undated: this.st.get<[], number>(STATS_SQL.undated).pluck().get()!,
+      newest: this.st.get<[], string | null>(STATS_SQL.newest).pluck().get() ?? null,
+    };
+  }
+
+  /** The latest lastSeenAt of the papers matching `filter` (an Atom feed's updated time), or null. */
+  latestSeen(filter: PaperFilter = {}): string | null {
+    const { sql, params } = buildQuery(filter);
+    return this.db.prepare<QueryParams, string | null>(`SELECT max(last_seen_at) FROM (${sql})`).pluck().get(params) ?? null;
+  }
+
+  /**
+   * Every paper's id, title, first author and date, in the order their rows were made (BibTeX
+   * keys): a new row always comes after every row there is, and rowid order needs no sort.
+   */
+  *keyStubs(): Generator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }> {
+    yield* this.db.prepare<[], { id: string | null; title: string; firstAuthor: string | null; date: string | null }>(
+      "SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, daily_date) AS date FROM papers ORDER BY rowid").iterate();
+  }
+
+  /**
+   * Run `fn` on one consistent view of the cache (a read transaction): what it reads in several
+   * queries, however long it takes, is unaffected by a sync writing meanwhile.
+   */
+  async readSnapshot<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      return await fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
+  /** The papers matching `filter`, streamed (flat memory for any size). */
+  *query(filter: PaperFilter = {}): Generator<Paper> {
+    const { sql, params } = buildQuery(filter);
+    for (const row of this.db.prepare<QueryParams, PaperRow>(sql).iterate(params)) yield rowToPaper(row);
+  }
+
+  /** Papers by rowid, in the given order. */
+  byRowids(rowids: number[]): Paper[] {
+    const get = this.st.get<[number], PaperRow>(`${ROW_SELECT} WHERE rowid = ?`);
+    return rowids.map((r) => get.get(r)).filter((r): r is PaperRow => !!r).map(rowToPaper);
+  }
+
+  /**
+   * The connection itself, for tests and the benchmark to inspect the file (PRAGMAs, integrity
+   * checks). No command uses it: every query the program makes is a method above.
+   */
+  get handle(): BetterSqlite3.Database {
+    return this.db;
+  }
+}

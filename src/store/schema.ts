@@ -1,0 +1,180 @@
+/**
+ * The cache's schema: named migrations in order. Entry i takes a cache from schema version i
+ * to i + 1 (PRAGMA user_version); a migration is never edited once released, only added to.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'v1_initial',
+    sql: `
+  CREATE TABLE papers (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE,
+    title_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    author_count INTEGER,
+    published_at TEXT,
+    daily_date TEXT,
+    upvotes INTEGER,
+    comments INTEGER,
+    url TEXT,
+    arxiv_url TEXT,
+    pdf_url TEXT,
+    github_repo TEXT,
+    project_page TEXT,
+    github_stars INTEGER,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    ai_summary TEXT,
+    organization TEXT,
+    categories TEXT NOT NULL DEFAULT '[]',
+    sources TEXT NOT NULL DEFAULT '[]',
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    journal_ref TEXT,
+    arxiv_comment TEXT,
+    doi TEXT
+  );
+  CREATE INDEX papers_title_key ON papers(title_key);
+  CREATE INDEX papers_daily_date ON papers(daily_date);
+  CREATE INDEX papers_published_at ON papers(published_at);
+  CREATE INDEX papers_upvotes ON papers(upvotes);
+
+  -- Which daily list each paper was on, and its rank there.
+  CREATE TABLE list_entries (
+    source TEXT NOT NULL,
+    list_date TEXT NOT NULL,
+    paper INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    PRIMARY KEY (source, list_date, paper)
+  ) WITHOUT ROWID;
+  CREATE INDEX list_entries_paper ON list_entries(paper);
+
+  -- Lists fetched whole: when, how many papers, and the validator for conditional requests.
+  CREATE TABLE lists (
+    source TEXT NOT NULL,
+    list_date TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    paper_count INTEGER NOT NULL,
+    etag TEXT,
+    PRIMARY KEY (source, list_date)
+  ) WITHOUT ROWID;
+
+  -- Each time a paper's upvotes or comments change: the new counts and when they were seen.
+  CREATE TABLE count_history (
+    paper INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    seen_at TEXT NOT NULL,
+    upvotes INTEGER,
+    comments INTEGER,
+    PRIMARY KEY (paper, seen_at)
+  ) WITHOUT ROWID;
+
+  -- One row per sync run of a source: what it asked for, what it got, how it ended.
+  CREATE TABLE sync_log (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    range_from TEXT,
+    range_to TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    requests INTEGER NOT NULL DEFAULT 0,
+    papers_new INTEGER NOT NULL DEFAULT 0,
+    papers_updated INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    error TEXT
+  );
+  CREATE INDEX sync_log_source ON sync_log(source, started_at);
+
+  -- Full-text index over the papers table (external content, kept in sync by triggers).
+  -- JSON lists (authors, keywords, categories) tokenize to their words.
+  CREATE VIRTUAL TABLE papers_fts USING fts5(
+    title, summary, authors, keywords, categories,
+    content='papers', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts(rowid, title, summary, authors, keywords, categories)
+    VALUES (new.rowid, new.title, new.summary, new.authors, new.keywords, new.categories);
+  END;
+  CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, summary, authors, keywords, categories)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
+  END;
+  CREATE TRIGGER papers_au AFTER UPDATE OF title, summary, authors, keywords, categories ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, summary, authors, keywords, categories)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
+    INSERT INTO papers_fts(rowid, title, summary, authors, keywords, categories)
+    VALUES (new.rowid, new.title, new.summary, new.authors, new.keywords, new.categories);
+  END;
+  `,
+  },
+  {
+    // the store writes the full-text index itself (insertRow, updateRow). Through a
+    // trigger, every row's write opened a statement savepoint, and FTS5 flushes its pending terms
+    // at each one: a tiny index segment per paper, and ingest three to five times slower. A
+    // delete keeps its trigger (deletes are rare, and any DELETE stays consistent). Merging
+    // index segments 8 at a time instead of 4 makes writing a quarter faster (npm run bench).
+    name: 'v2_fts_written_by_store',
+    sql: `
+  DROP TRIGGER papers_ai;
+  DROP TRIGGER papers_au;
+  INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 8);
+  `,
+  },
+  {
+    // when a paper is seen again unchanged, the time goes into this narrow table
+    // instead of its row. Rewriting a whole row (~3 KB, with its abstract) only to move
+    // last_seen_at cost most of a re-ingest: every page of the table was written again. A
+    // paper's last-seen time is the later of the two (ROW_FIELDS); a change to the row writes
+    // papers.last_seen_at, which is then the later one.
+    name: 'v3_paper_seen',
+    sql: `
+  CREATE TABLE paper_seen (
+    paper INTEGER PRIMARY KEY REFERENCES papers(rowid) ON DELETE CASCADE,
+    seen_at TEXT NOT NULL
+  );
+  -- The few papers known only by their title: what a paper arriving with its id looks for.
+  CREATE INDEX papers_title_only ON papers(title_key) WHERE id IS NULL;
+  `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Set the connection up and bring the schema to SCHEMA_VERSION. A read-only cache is only
+ * checked: it must not be newer than this program.
+ */
+export function migrate(db: BetterSqlite3.Database, path: string, readonly: boolean): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(`the cache ${path} was written by a newer papers (schema ${version}, this one knows ${SCHEMA_VERSION})`, {
+      hint: 'upgrade papers, or pass --db <path> to use another cache',
+    });
+  }
+  if (readonly) return;
+  // A new cache gets 8 KiB pages (rows with an abstract are ~3 KB): a fifth faster to write
+  // and smaller. It only takes effect before the first write, so it is a no-op afterwards.
+  if (version === 0) db.pragma('page_size = 8192');
+  if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Checkpoint the WAL every 128 MiB instead of every 8: each checkpoint syncs the file, and
+  // bulk writes (fetch --from, import) ran a fifth slower. The WAL goes when the cache closes.
+  db.pragma('wal_autocheckpoint = 16384');
+  db.pragma('foreign_keys = ON');
+  if (version === SCHEMA_VERSION) return;
+  // BEGIN IMMEDIATE: two processes migrating at once take turns instead of failing.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!.sql);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
