@@ -22,6 +22,8 @@ export interface RunSummary extends DayRange {
   /** Lists stored whole, and lists a conditional request found unchanged. */
   lists: number;
   notModified: number;
+  /** The days the data stored or checked is for (the lists' own dates), in order. */
+  days: string[];
   startedAt: string;
   endedAt: string;
   /** Why the run stopped early; what it stored before stays stored. */
@@ -44,7 +46,7 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
   const log = opts.log ?? (() => undefined);
   const summary: RunSummary = {
     source: source.name, from: range.from, to: range.to, requests: 0, newRowids: [], updated: 0, unchanged: 0,
-    lists: 0, notModified: 0, startedAt: new Date().toISOString(), endedAt: '', error: null,
+    lists: 0, notModified: 0, days: [], startedAt: new Date().toISOString(), endedAt: '', error: null,
   };
   const isNew = new Set<number>();
   const count = (r: { newRowids: number[]; updated: number; unchanged: number }) => {
@@ -56,15 +58,24 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
     summary.updated += r.updated;
     summary.unchanged += r.unchanged;
   };
+  const days = new Set<string>();
+  // A list's key starts with the day it is for (`2024-10-25`, `2024-10-25 cs.LG new`).
+  const dayOf = (key: string) => days.add(key.slice(0, 10));
   const sink: FetchSink = {
     known: (key) => store.listInfo(source.name, key),
+    latest: () => {
+      const info = store.listInfo(source.name);
+      return info ? { key: info.listDate, known: info } : null;
+    },
     saveList: (key, papers, o) => {
       count(store.saveList(source.name, key, papers, { etag: o?.etag ?? null }));
       summary.lists++;
+      dayOf(key);
     },
     touchList: (key) => {
       store.touchList(source.name, key);
       summary.notModified++;
+      dayOf(key);
     },
     savePapers: (papers) => count(store.upsertPapers(papers)),
     papersPerList: () => store.papersPerList(source.name),
@@ -78,6 +89,7 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
     summary.error = err instanceof Error ? err : new Error(String(err));
   }
   summary.requests = http.requests - before;
+  summary.days = [...days].sort();
   summary.endedAt = new Date().toISOString();
   return summary;
 }

@@ -237,6 +237,7 @@ describe('arxivSource over the API (paging, days, categories)', () => {
     const strays: ParsedPaper[] = [];
     const s: FetchSink = {
       known: () => null,
+      latest: () => null,
       saveList: (key, papers) => void lists.set(key, papers),
       touchList: () => undefined,
       savePapers: (papers) => void strays.push(...papers),

@@ -1,9 +1,11 @@
 /** `papers today`: the latest daily list Hugging Face has published, via the cache. */
-import type { Listing } from '../record.js';
 import { HttpError, PapersError } from '../errors.js';
+import { todayUtc } from '../dates.js';
 import { ago, messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
+import type { RunSummary } from '../sync.js';
 import { httpOptions, openStore, paperOptions } from './common.js';
+import { makeHttp, makeProgress } from './runs.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -12,12 +14,18 @@ function weekday(date: string): string {
   return WEEKDAYS[new Date(date + 'T00:00:00Z').getUTCDay()] ?? '';
 }
 
-async function fetchList(opts: Record<string, unknown>): Promise<Listing> {
-  const [{ HttpClient, baseUrls }, { fetchCurrentList }] = await Promise.all([import('../http/index.js'), import('../sources/hf/index.js')]);
-  const http = new HttpClient(httpOptions(opts));
+/** Ask Hugging Face for its current list, through the same run as `papers fetch` (ETag, counting, progress). */
+async function fetchCurrent(store: Store, opts: Record<string, unknown>): Promise<RunSummary> {
+  const [{ fetchInto }, { hfSource }, { baseUrls }] = await Promise.all([import('../sync.js'), import('../sources/hf/index.js'), import('../sources/sites.js')]);
+  const http = await makeHttp(opts);
+  const { line, onProgress } = makeProgress('hf');
   try {
-    return await fetchCurrentList(http, baseUrls().hf, messages.debug);
+    const today = todayUtc();
+    const run = await fetchInto(store, http, hfSource(baseUrls().hf), { from: today, to: today }, { today, latest: true, log: messages.debug, progress: onProgress });
+    messages.debug(`${run.requests} request${run.requests === 1 ? '' : 's'}: ${run.newRowids.length} new, ${run.updated} updated, ${run.unchanged} unchanged`);
+    return run;
   } finally {
+    line.clear();
     await http.close();
   }
 }
@@ -29,22 +37,22 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   try {
     let listDate: string | null = null;
     if (!opts.offline) {
-      try {
-        const listing = await fetchList(opts);
-        if (listing.date === null) {
-          messages.info('Hugging Face has no daily list right now');
-          return;
-        }
-        const saved = store.saveList('hf', listing.date, listing.papers);
-        messages.debug(`stored the list of ${listing.date}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
-        listDate = listing.date;
-      } catch (err) {
-        // Only a failed request falls back to the cache; an unrecognised page is an error.
+      const fetched = await fetchCurrent(store, opts);
+      const err = fetched.error;
+      if (err) {
+        // The one place the cache stands in for the site. Only a failed request falls back to
+        // the cache; an unrecognised page is an error.
         if (!(err instanceof HttpError)) throw err;
         const cached = store.listInfo('hf');
         if (!cached) throw err;
         messages.warn(`${err.message}; showing the cached list of ${cached.listDate}, fetched ${ago(cached.fetchedAt)}`);
         listDate = cached.listDate;
+      } else {
+        listDate = fetched.days.at(-1) ?? null;
+        if (listDate === null) {
+          messages.info('Hugging Face has no daily list right now');
+          return;
+        }
       }
     } else {
       const cached = store.listInfo('hf');

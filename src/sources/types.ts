@@ -24,7 +24,7 @@ export interface FetchRangeRequest extends DayRange {
   refresh: boolean;
   /** arXiv categories (`cs.LG`); empty for sources without categories. */
   categories: string[];
-  /** No date was asked for: fetch the source's latest listing (see Source.latestListing). */
+  /** Fetch the source's latest listing instead of the range (arXiv's /new, Hugging Face's current list). */
   latest?: boolean;
 }
 
@@ -39,6 +39,8 @@ export interface FetchSink {
   saveList(key: string, papers: ParsedPaper[], opts?: { etag?: string | null }): void;
   /** A conditional request said the list is unchanged: record that it was checked now. */
   touchList(key: string): void;
+  /** The most recent stored list with papers in it, and its key; null when none is stored. */
+  latest(): { key: string; known: KnownList } | null;
   /** Store papers that belong to no list of the range. */
   savePapers(papers: ParsedPaper[]): void;
   /** Average papers per stored list of this source (recent ones), or null without history. */

@@ -10,14 +10,14 @@ import { isComplete, type FetchRangeRequest, type FetchSink, type Source } from 
 import { parseDailyPapersApi, parseHfPage } from './parse.js';
 import { DEFAULT_PAPERS_PER_DAY, PAGE_SIZE, estimatePages, planRequests } from './plan.js';
 
-type WayIn = { name: string; get: () => Promise<Listing> };
+type WayIn<T> = { name: string; get: () => Promise<T> };
 
 /**
  * Try each way in until one gives a listing. When all fail: a page we could not recognise is
  * reported as such (the site changed: that must not look like a network blip); otherwise the
  * first request's error, with the others as its cause chain.
  */
-async function firstThatWorks(what: string, ways: WayIn[], log: (m: string) => void): Promise<Listing> {
+async function firstThatWorks<T>(what: string, ways: WayIn<T>[], log: (m: string) => void): Promise<T> {
   const errors: unknown[] = [];
   for (const way of ways) {
     try {
@@ -44,13 +44,42 @@ async function firstThatWorks(what: string, ways: WayIn[], log: (m: string) => v
   });
 }
 
-/** The current daily list: the API without a date, else the /papers page. */
-export function fetchCurrentList(http: HttpClient, base: string, log: (m: string) => void = () => {}): Promise<Listing> {
-  return firstThatWorks('the daily list', [
-    // One retry only: when the API is down, the page is the quicker way to the list.
-    { name: 'the API', get: async () => parseDailyPapersApi((await http.get(joinUrl(base, '/api/daily_papers'), { accept: 'application/json', retries: 1 })).body) },
-    { name: 'the page', get: async () => parseHfPage((await http.get(joinUrl(base, '/papers'), { accept: 'text/html' })).body) },
-  ], log);
+/** What asking for the current daily list gave: a listing, or "unchanged" (a 304 to a stored ETag). */
+type Current = { listing: Listing; etag: string | null } | { notModified: true };
+
+/**
+ * The current daily list (`papers today`): the API without a date, else the /papers page. The
+ * API is asked conditionally with the ETag of the latest stored list; unchanged, that list is
+ * only marked as checked. A list is stored under the date it is for, whatever today's date is.
+ */
+async function fetchCurrentInto(http: HttpClient, base: string, sink: FetchSink): Promise<void> {
+  const last = sink.latest();
+  const what = 'the daily list';
+  sink.progress(0, 1, what);
+  const got = await firstThatWorks<Current>(what, [
+    {
+      name: 'the API',
+      get: async () => {
+        // One retry only: when the API is down, the page is the quicker way to the list.
+        const res = await http.get(joinUrl(base, '/api/daily_papers'), { accept: 'application/json', retries: 1, etag: last?.known.etag ?? null });
+        return res.notModified ? { notModified: true } : { listing: parseDailyPapersApi(res.body), etag: res.etag };
+      },
+    },
+    { name: 'the page', get: async () => ({ listing: await parseHfPage((await http.get(joinUrl(base, '/papers'), { accept: 'text/html' })).body), etag: null }) },
+  ], sink.log);
+  sink.progress(1, 1, what);
+  if ('notModified' in got) {
+    if (last) {
+      sink.log(`${last.key}: unchanged since ${last.known.fetchedAt}`);
+      sink.touchList(last.key);
+    }
+    return;
+  }
+  if (got.listing.date === null) {
+    sink.log('Hugging Face has no daily list right now');
+    return;
+  }
+  sink.saveList(got.listing.date, got.listing.papers, { etag: got.etag });
 }
 
 /**
@@ -99,7 +128,7 @@ export function hfSource(base: string, opts: { strategy?: 'fewest' | 'daily' } =
     name: 'hf',
     label: 'Hugging Face',
     earliest: HF_ARCHIVE_START,
-    fetchRange: (http, req, sink) => fetchHfRange(http, base, req, sink, opts.strategy ?? 'fewest'),
+    fetchRange: (http, req, sink) => (req.latest ? fetchCurrentInto(http, base, sink) : fetchHfRange(http, base, req, sink, opts.strategy ?? 'fewest')),
   };
 }
 
