@@ -2,7 +2,6 @@
  * Typed errors: each carries the exit code of the contract and a hint for the user. Only the
  * top-level handler in cli.ts turns them into the one-line message and process.exitCode.
  */
-export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
@@ -40,3 +39,17 @@ export class ParseError extends PapersError {}
 
 /** The cache could not be opened, read or written. */
 export class StoreError extends PapersError {}
+
+/** The causes under an error, one line each ("message [CODE]"): what --verbose prints. */
+export function causeChain(err: Error): string[] {
+  const lines: string[] = [];
+  const seen = new Set<unknown>();
+  for (let cause: unknown = err.cause; cause && !seen.has(cause); ) {
+    seen.add(cause);
+    const c = cause instanceof Error ? cause : new Error(String(cause));
+    const code = (c as NodeJS.ErrnoException).code;
+    lines.push(`${c.message}${code ? ` [${code}]` : ''}`);
+    cause = c.cause;
+  }
+  return lines;
+}

@@ -5,10 +5,13 @@
 import type { Paper } from './record.js';
 import { UsageError } from './errors.js';
 
-export const FORMATS = ['table', 'json', 'jsonl', 'csv', 'md'] as const;
+export const FORMATS = ['table', 'json', 'jsonl', 'csv', 'tsv', 'md'] as const;
 export type Format = (typeof FORMATS)[number];
 /** What `papers export` writes: the machine formats, and the exports for other tools. */
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'md', 'bibtex', 'atom'] as const;
+export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'tsv', 'md', 'bibtex', 'atom'] as const;
+
+/** How papers are shown, beyond the format: the record fields of --fields (table, csv, tsv). */
+export const display: { fields: readonly string[] | undefined } = { fields: undefined };
 
 /** Pick the format from --json, --jsonl and --format; conflicting flags are a usage error. */
 export function resolveFormat(opts: { json?: boolean; jsonl?: boolean; format?: string }, allowed: readonly string[] = FORMATS): string {
@@ -52,14 +55,16 @@ export async function printPapers(papers: Iterable<Paper>, format: string, opts:
     case 'jsonl':
       return writeChunks((await import('./format/records.js')).renderJsonl(papers));
     case 'csv':
-      return writeChunks((await import('./format/records.js')).renderCsv(papers));
+      return writeChunks((await import('./format/records.js')).renderCsv(papers, display.fields));
+    case 'tsv':
+      return writeChunks((await import('./format/records.js')).renderTsv(papers, display.fields));
     case 'md':
       return writeChunks((await import('./format/markdown.js')).renderMarkdown(papers, opts.heading));
     default: {
       const [{ renderTable }, color] = await Promise.all([import('./format/table.js'), chalkFor(process.stdout)]);
       const list = [...papers];
       const heading = opts.heading ? (color ? color.bold(opts.heading) : opts.heading) + '\n' : '';
-      const body = list.length ? renderTable(list, { width: outputWidth(), color }) : '';
+      const body = list.length ? renderTable(list, { width: outputWidth(), color, fields: display.fields }) : '';
       process.stdout.write(heading + body);
     }
   }
@@ -86,15 +91,4 @@ export const messages = {
   },
 };
 
-/** "3 hours ago", for telling how old cached data is. */
-export function ago(iso: string, now: Date = new Date()): string {
-  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
-  const units: [number, string][] = [[86400, 'day'], [3600, 'hour'], [60, 'minute']];
-  for (const [size, name] of units) {
-    if (s >= size) {
-      const n = Math.floor(s / size);
-      return `${n} ${name}${n === 1 ? '' : 's'} ago`;
-    }
-  }
-  return 'just now';
-}
+export { ago } from './format/words.js';

@@ -1,4 +1,4 @@
-/** Small pure helpers for cleaning text that comes from listings. */
+/** Small pure helpers for cleaning text that comes from listings, and for matching what people type. */
 
 /** Whitespace other than a lone inner space: what collapseWhitespace has to change. */
 const UNCOLLAPSED = /[^\S ]| {2}|^ | $/;
@@ -137,4 +137,38 @@ export function decodeEntities(s: string): string {
   s = s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>');
   if (!s.includes('&')) return s;
   return s.replace(CHARACTER_REFERENCE, decodeReference);
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two short strings. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The candidate a mistyped word most likely meant: the same but for case, else the closest
+ * within a third of its length; undefined when none is close.
+ */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const sameCase = list.find((c) => c.toLowerCase() === word.toLowerCase());
+  if (sameCase !== undefined) return sameCase;
+  let best: string | undefined;
+  let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const c of list) {
+    const dist = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (dist < bestD) {
+      best = c;
+      bestD = dist;
+    }
+  }
+  return best;
 }

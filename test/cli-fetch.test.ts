@@ -206,7 +206,7 @@ describe('papers fetch', () => {
     [['--month', 'august'], /^papers: --month: 'august' is not a month/],
     [['--to', '2024-08-01'], /^papers: --to needs --from/],
     [[], /^papers: which days\? none given \(use --date D, --from D \[--to D\], --week YYYY-Www or --month YYYY-MM\)$/],
-    [['--date', '2024-08-01', '--category', 'cs.LG'], /^papers: --category applies to --source arxiv only/],
+    [['--source', 'hf', '--date', '2024-08-01', '--category', 'cs.LG'], /^papers: --category applies to --source arxiv only/],
     [['--date', '2024-08-01', '--source', 'bioRxiv'], /^papers: option '--source <name>' argument 'bioRxiv' is invalid/],
   ])('papers fetch %j is a usage error (exit 2, no request)', async (args, message) => {
     const r = await runCli(['fetch', ...args], { env: env() });

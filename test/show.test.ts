@@ -58,11 +58,11 @@ describe('papers show <id>', () => {
     }
   });
 
-  it('--json is one record with exactly the contract fields', async () => {
+  it('--json is the record with the contract fields, then what show adds', async () => {
     const r = await show('2407.21705', '--json');
     expect(r.stderr).toBe('');
     const rec = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(rec)).toEqual([...PAPER_FIELDS]);
+    expect(Object.keys(rec)).toEqual([...PAPER_FIELDS, 'arxivComment', 'journalRef', 'doi', 'dailyLists', 'countHistory']);
     expect(rec).toMatchObject({ id: '2407.21705', dailyDate: '2024-08-01', arxivUrl: 'https://arxiv.org/abs/2407.21705', pdfUrl: 'https://arxiv.org/pdf/2407.21705', sources: ['hf'] });
   });
 

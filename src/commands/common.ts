@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
-import { defaultDbPath } from '../paths.js';
+import { defaultDbPath, requireCache } from '../paths.js';
 import { Store, type PaperFilter, type SortKey } from '../store/index.js';
 import { loadConfig, type Config } from '../config.js';
 import { compileQuery, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
@@ -71,6 +71,13 @@ export function httpOptions(opts: Record<string, unknown>): { timeoutMs: number;
   return { timeoutMs: timeoutMs(opts), retries, log: messages.debug };
 }
 
-export function openStore(opts: Record<string, unknown>): Store {
-  return Store.open(typeof opts.db === 'string' ? opts.db : defaultDbPath());
+/**
+ * The cache of --db (else the default path). `readOnly`: a command that only reads never
+ * creates one: a missing cache is exit 1 naming the path, and nothing is made there.
+ */
+export function openStore(opts: { db?: unknown }, how: { readOnly?: boolean } = {}): Store {
+  const path = typeof opts.db === 'string' ? opts.db : defaultDbPath();
+  if (how.readOnly) requireCache(path);
+  return Store.open(path);
 }
+

@@ -8,8 +8,8 @@ import { PapersError, UsageError } from '../errors.js';
 import { renderAtom } from '../format/atom.js';
 import { assignKeys, paperRef, renderBibtex } from '../format/bibtex.js';
 import { renderDigestByDay, renderDigestSection } from '../format/markdown.js';
-import { renderCsv, renderJson, renderJsonl } from '../format/records.js';
-import { EXPORT_FORMATS, messages, writeChunks } from '../output.js';
+import { renderCsv, renderJson, renderJsonl, renderTsv } from '../format/records.js';
+import { display, EXPORT_FORMATS, messages, writeChunks } from '../output.js';
 import type { Paper, SourceName } from '../record.js';
 import { compileQuery, parseQuery, type QueryNode } from '../query.js';
 import type { PaperFilter, Store } from '../store/index.js';
@@ -52,7 +52,9 @@ function* render(store: Store, papers: Papers, format: string, filter: PaperFilt
     case 'md':
       return yield* opts.group === 'topic' ? digestByTopic(papers, filter, opts) : digestByDay(papers, filter);
     case 'csv':
-      return yield* renderCsv(papers(filter));
+      return yield* renderCsv(papers(filter), display.fields);
+    case 'tsv':
+      return yield* renderTsv(papers(filter), display.fields);
     case 'jsonl':
       return yield* renderJsonl(papers(filter));
     default:
@@ -214,7 +216,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   if (opts.source) filter.source = opts.source as SourceName;
   const output = typeof opts.output === 'string' && opts.output !== '-' ? opts.output : undefined;
   if (output === '') throw new UsageError('--output: empty file name', { hint: 'give a file, or - for stdout' });
-  const store = openStore(opts);
+  const store = openStore(opts, { readOnly: true });
   try {
     if (output && isCacheFile(output, store.path)) throw new UsageError(`--output ${output} is the cache itself`, { hint: 'write the export to another file' });
     let count = 0;

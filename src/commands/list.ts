@@ -4,9 +4,10 @@ import { UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
 import type { SortKey } from '../store/index.js';
+import { LIST_SOURCES } from '../cli/options.js';
 import { openStore, paperOptions } from './common.js';
 
-const SOURCES: SourceName[] = ['hf', 'arxiv', 'import'];
+const SOURCES: readonly SourceName[] = LIST_SOURCES;
 
 export async function run(opts: Record<string, unknown>): Promise<void> {
   // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins, and a
@@ -20,7 +21,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
     filter.source = opts.source as SourceName;
   }
-  const store = openStore(opts);
+  const store = openStore(opts, { readOnly: true });
   try {
     let count = 0;
     const papers = (function* () {

@@ -49,7 +49,7 @@ function validName(name: string): string {
 export async function list(opts: Record<string, unknown>): Promise<void> {
   const format = resolveFormat(opts as { json?: boolean }, ['table', 'json']);
   const topics = allTopics(loadConfig());
-  const store = openStore(opts);
+  const store = openStore(opts, { readOnly: true });
   try {
     const rows = Object.entries(topics).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => {
       const q = compileQuery(parseQuery(t.query, `topic ${name}`), `topic ${name}`);

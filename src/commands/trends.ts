@@ -66,7 +66,7 @@ export async function run(opts: Record<string, unknown>, cmd: { args: string[] }
     return { arg, isTopic, query, compiled: compileQuery(parseQuery(query, isTopic ? `topic ${arg}` : 'query'), isTopic ? `topic ${arg}` : 'query') };
   });
   const range = periods(since, until, by);
-  const store = openStore(opts);
+  const store = openStore(opts, { readOnly: true });
   try {
     const series = wanted.map(({ arg, isTopic, query, compiled }) => {
       const counts = new Map<string, number>();

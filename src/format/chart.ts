@@ -1,5 +1,6 @@
 /** Bar charts and sparklines for the terminal: pure, fitted to a width, no colour needed. */
 import { terminalSafe } from '../text.js';
+import { displayWidth, pad, truncate } from './width.js';
 
 export interface Point {
   /** The period's label: its first day (2024-08-05), or a month (2024-08). */
@@ -35,10 +36,9 @@ export function sparkline(values: number[]): string {
   return values.map((v) => (v <= 0 || max <= 0 ? '·' : LEVELS[Math.min(7, Math.floor((v / max) * 7.999))])).join('');
 }
 
-/** Cut to `width` characters (code points), with an ellipsis when cut. */
+/** Cut to `width` terminal columns, with an ellipsis when cut. */
 export function fit(s: string, width: number): string {
-  const chars = [...s];
-  return chars.length <= width ? s : chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+  return truncate(s, width);
 }
 
 /**
@@ -47,12 +47,12 @@ export function fit(s: string, width: number): string {
  * `bar: false` (a total, say) shows its count only. Bars are at most `maxBar` cells.
  */
 export function barRows(rows: { label: string; count: number; bar?: boolean }[], width: number, indent = '', maxBar = Infinity): string[] {
-  const labelW = Math.max(0, ...rows.map((r) => [...r.label].length));
+  const labelW = Math.max(0, ...rows.map((r) => displayWidth(r.label)));
   const countW = Math.max(1, ...rows.map((r) => formatCount(r.count).length));
   const max = Math.max(0, ...rows.filter((r) => r.bar !== false).map((r) => r.count));
-  const barW = Math.max(0, Math.min(maxBar, width - indent.length - labelW - countW - 3));
+  const barW = Math.max(0, Math.min(maxBar, width - displayWidth(indent) - labelW - countW - 3));
   return rows.map((r) => {
-    const line = `${indent}${r.label.padEnd(labelW)}  ${formatCount(r.count).padStart(countW)} ${r.bar === false ? '' : bar(r.count, max, barW)}`;
+    const line = `${indent}${pad(r.label, labelW)}  ${formatCount(r.count).padStart(countW)} ${r.bar === false ? '' : bar(r.count, max, barW)}`;
     return fit(line.trimEnd(), width);
   });
 }
@@ -75,8 +75,8 @@ export function renderBars(series: Series[], width: number, opts: { per?: string
     const total = s.points.reduce((a, p) => a + p.count, 0);
     const heading = `${terminalSafe(s.label)} · ${formatCount(total)} paper${total === 1 ? '' : 's'}`;
     const spark = sparkline(s.points.map((p) => p.count));
-    const room = width - [...heading].length - 2;
-    out.push(s.points.length > 1 && room >= [...spark].length ? `${heading}  ${spark}` : fit(heading, width));
+    const room = width - displayWidth(heading) - 2;
+    out.push(s.points.length > 1 && room >= displayWidth(spark) ? `${heading}  ${spark}` : fit(heading, width));
     for (const p of s.points) {
       const label = (p.period + (p.partial ? '*' : '')).padEnd(labelW);
       out.push(fit(`${label} ${formatCount(p.count).padStart(countW)} ${bar(p.count, max, barW)}`.trimEnd(), width));

@@ -37,7 +37,21 @@ function csvCell(v: unknown): string {
 }
 
 /** A header row with the record's fields, then one row per paper; lists joined with "; ". */
-export function* renderCsv(papers: Iterable<Paper>): Generator<string> {
-  yield PAPER_FIELDS.join(',') + '\r\n';
-  for (const p of papers) yield PAPER_FIELDS.map((k) => csvCell(p[k])).join(',') + '\r\n';
+export function* renderCsv(papers: Iterable<Paper>, fields: readonly string[] = PAPER_FIELDS): Generator<string> {
+  yield fields.join(',') + '\r\n';
+  for (const p of papers) yield fields.map((k) => csvCell(field(p, k))).join(',') + '\r\n';
+}
+
+const field = (p: Paper, k: string): unknown => (p as unknown as Record<string, unknown>)[k];
+
+/** A TSV cell: tabs and line breaks (which would end the cell or row) become spaces. */
+function tsvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  return s.replace(/[\t\r\n]+/g, ' ');
+}
+
+/** Tab-separated values, for cut, fzf and spreadsheets: a header row, then one row per paper. */
+export function* renderTsv(papers: Iterable<Paper>, fields: readonly string[] = PAPER_FIELDS): Generator<string> {
+  yield fields.join('\t') + '\n';
+  for (const p of papers) yield fields.map((k) => tsvCell(field(p, k))).join('\t') + '\n';
 }

@@ -1,6 +1,7 @@
 /** `papers stats` for people: what is in the cache, at a glance, fitted to a width. */
 import { barRows, fit, formatCount } from './chart.js';
 import { terminalSafe } from '../text.js';
+import { ago, formatBytes } from './words.js';
 
 export interface CacheStats {
   papers: number;
@@ -24,28 +25,6 @@ export interface CacheStats {
     lastOk: string | null;
   }[];
   file: { path: string; bytes: number; dbBytes: number; walBytes: number };
-}
-
-/** 1.5 MB */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let u = 0;
-  for (; v >= 1024 && u < units.length - 1; u++) v /= 1024;
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-
-/** "3 hours ago" */
-function ago(iso: string, now: Date): string {
-  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
-  for (const [size, unit] of [[86400, 'day'], [3600, 'hour'], [60, 'minute']] as const) {
-    if (s >= size) {
-      const n = Math.floor(s / size);
-      return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
-    }
-  }
-  return 'just now';
 }
 
 const MONTHS_SHOWN = 12;

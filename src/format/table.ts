@@ -1,105 +1,140 @@
 /**
- * The table people read: rank, upvotes, title, first author and count, id; fitted to a width.
- * Laid out here rather than with a table library: the columns are fixed and never wrap, and
- * cli-table3 cost ~15 ms of a start-up budget measured in tens of ms (`npm run bench`).
+ * The table people read: by default rank, upvotes, title, first author and count, id; or the
+ * record fields asked for (--fields). cli-table3 draws it (borderless, two spaces between
+ * columns, cells cut with …); which column gets the room is decided here: fixed columns take
+ * what they need, the text columns share the rest, and the title always gets the most.
  */
+import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { Paper } from '../record.js';
+import { PAPER_FIELDS, type Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
+import { displayWidth, truncate } from './width.js';
+import { plural } from './words.js';
+
+export { displayWidth } from './width.js';
 
 export interface TableOptions {
   /** The terminal width to fit. */
   width: number;
   /** A chalk instance when colour is on, else null (no escape codes at all). */
   color: ChalkInstance | null;
+  /** Record fields to show instead of the default columns. */
+  fields?: readonly string[];
+  /** An extra column after the upvotes, e.g. the gain `--sort rising` ordered by. */
+  extra?: { head: string; value: (p: Paper) => string };
+}
+
+interface Column {
+  head: string;
+  cell: (p: Paper, i: number) => string;
+  right?: boolean;
+  /** Text that may be cut to fit; the rest always shows whole. */
+  flexible?: boolean;
+  /** At most this wide, even when there is room. */
+  cap?: number;
+  paint?: (c: ChalkInstance) => (t: string) => string;
 }
 
 function authorsLabel(p: Paper): string {
   const count = p.authorCount ?? p.authors.length;
   const first = p.authors[0] ? terminalSafe(p.authors[0]) : null;
   if (first) return count > 1 ? `${first} +${count - 1}` : first;
-  return count > 0 ? `${count} author${count === 1 ? '' : 's'}` : '';
+  return count > 0 ? plural(count, 'author') : '';
 }
 
-/** Columns one code point takes: East Asian wide and emoji 2, combining marks and joiners 0. */
-function charWidth(cp: number): number {
-  if (cp < 0x300) return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? 0 : 1;
-  if (cp <= 0x36f || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
-  if (cp < 0x1100) return 1;
-  return (cp <= 0x115f) || cp === 0x2329 || cp === 0x232a
-    || (cp >= 0x2e80 && cp <= 0x3247 && cp !== 0x303f) || (cp >= 0x3250 && cp <= 0x4dbf)
-    || (cp >= 0x4e00 && cp <= 0xa4c6) || (cp >= 0xa960 && cp <= 0xa97c) || (cp >= 0xac00 && cp <= 0xd7a3)
-    || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe10 && cp <= 0xfe19) || (cp >= 0xfe30 && cp <= 0xfe6b)
-    || (cp >= 0xff01 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1b000 && cp <= 0x1b001)
-    || (cp >= 0x1f200 && cp <= 0x1f251) || (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff)
-    || (cp >= 0x20000 && cp <= 0x3fffd)
-    ? 2 : 1;
+/** A record field as one line of text. */
+export function fieldText(p: Paper, field: string): string {
+  const v = (p as unknown as Record<string, unknown>)[field];
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return terminalSafe(v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', '));
+  return terminalSafe(String(v));
 }
 
-const PLAIN = /^[\x20-\x7e]*$/;
+const NUMERIC = new Set(['upvotes', 'comments', 'githubStars', 'authorCount']);
+const TEXT = new Set(['title', 'summary', 'aiSummary', 'authors', 'keywords', 'note', 'organization', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage', 'categories', 'tags']);
 
-/** How many terminal columns a (control-free) string takes. */
-export function displayWidth(s: string): number {
-  if (PLAIN.test(s)) return s.length;
-  let w = 0;
-  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
-  return w;
+/** The fields --fields may name: the record's. */
+export const TABLE_FIELDS: readonly string[] = PAPER_FIELDS;
+
+function defaultColumns(extra: TableOptions['extra']): Column[] {
+  return [
+    { head: '#', cell: (_p, i) => String(i + 1), right: true, cap: 5, paint: (c) => c.dim },
+    { head: '▲', cell: (p) => (p.upvotes === null ? '' : String(p.upvotes)), right: true, cap: 6, paint: (c) => c.yellow },
+    ...(extra ? [{ head: extra.head, cell: extra.value, right: true, cap: 8, paint: (c: ChalkInstance) => c.green }] : []),
+    { head: 'Title', cell: (p) => terminalSafe(p.title), flexible: true },
+    { head: 'Authors', cell: authorsLabel, flexible: true, cap: 28, paint: (c) => c.cyan },
+    { head: 'ID', cell: (p) => p.id ?? '', cap: 18, paint: (c) => c.dim },
+  ];
 }
 
-/** At most `width` columns, ending in … when cut. */
-function truncate(s: string, width: number): string {
-  if (width <= 0) return '';
-  if (displayWidth(s) <= width) return s;
-  let out = '';
-  let w = 0;
-  for (const ch of s) {
-    const cw = charWidth(ch.codePointAt(0)!);
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
+function fieldColumns(fields: readonly string[]): Column[] {
+  return fields.map((f) => ({
+    head: f,
+    cell: (p: Paper) => fieldText(p, f),
+    right: NUMERIC.has(f),
+    flexible: TEXT.has(f),
+    cap: f === 'title' ? undefined : TEXT.has(f) ? 40 : 24,
+  }));
+}
+
+/**
+ * Column widths: each column's natural width (its widest cell, within its cap); when they do
+ * not fit, the flexible columns other than the title give up room first, never getting more
+ * than the title; fixed columns stay whole.
+ */
+export function fitWidths(natural: number[], flexible: boolean[], titleIndex: number, width: number, gap = 2): number[] {
+  const widths = [...natural];
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  if (total() <= width) return widths;
+  const flex = widths.map((_, i) => i).filter((i) => flexible[i]);
+  if (flex.length === 0) return widths;
+  const fixed = widths.reduce((a, w, i) => a + (flexible[i] ? 0 : w), 0) + gap * (widths.length - 1);
+  const room = Math.max(flex.length * 5, width - fixed);
+  const others = flex.filter((i) => i !== titleIndex);
+  // The title counts twice when sharing: it gets at least as much as any other text column.
+  const share = Math.floor(room / (others.length + (titleIndex >= 0 ? 2 : 0)));
+  let used = 0;
+  for (const i of others) {
+    widths[i] = Math.max(5, Math.min(natural[i]!, share));
+    used += widths[i]!;
   }
-  return out + '…';
+  if (titleIndex >= 0) widths[titleIndex] = Math.max(5, Math.min(natural[titleIndex]!, room - used));
+  // Room the title did not need goes back to the other text columns, in order.
+  let spare = room - widths.reduce((a, w, i) => a + (flexible[i] ? w : 0), 0);
+  for (const i of others) {
+    const more = Math.min(spare, natural[i]! - widths[i]!);
+    widths[i]! += more;
+    spare -= more;
+  }
+  return widths;
 }
 
-/** Spaces that fill `text` (already fitted) out to `width` columns. */
-function fill(text: string, width: number): string {
-  return ' '.repeat(Math.max(0, width - displayWidth(text)));
-}
+const NO_BORDER = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
 
 export function renderTable(papers: Paper[], opts: TableOptions): string {
   const c = opts.color;
-  const rows = papers.map((p, i) => ({
-    rank: String(i + 1),
-    upvotes: p.upvotes === null ? '' : String(p.upvotes),
-    title: terminalSafe(p.title),
-    authors: authorsLabel(p),
-    id: p.id ?? '',
-  }));
-  const w = (key: keyof (typeof rows)[number], head: string, cap: number) =>
-    Math.min(cap, Math.max(head.length, ...rows.map((r) => displayWidth(r[key]))));
-  const rankW = w('rank', '#', 5);
-  const upW = w('upvotes', '▲', 6);
-  const idW = w('id', 'ID', 18);
-  let authW = w('authors', 'Authors', 28);
-  // Columns are separated by two spaces; the title takes what is left, at least 20.
-  const fixed = rankW + upW + idW + 4 * 2;
-  let titleW = opts.width - fixed - authW;
-  if (titleW < 20) {
-    authW = Math.max(7, authW - (20 - titleW));
-    titleW = Math.max(20, opts.width - fixed - authW);
-  }
-  titleW = Math.min(titleW, Math.max(5, ...rows.map((r) => displayWidth(r.title))));
-  const widths = [rankW, upW, titleW, authW, idW];
-  const right = [true, true, false, false, false];
-  const paint: (((t: string) => string) | null)[] = c ? [c.dim, c.yellow, null, c.cyan, c.dim] : [null, null, null, null, null];
-  // Cells are fitted, then coloured; the padding stays outside the escape codes.
-  const line = (cells: string[], style: (((t: string) => string) | null)[]) =>
-    cells.map((cell, i) => {
-      const text = truncate(cell, widths[i]!);
-      const pad = fill(text, widths[i]!);
-      const shown = style[i] ? style[i]!(text) : text;
-      return right[i] ? pad + shown : shown + pad;
-    }).join('  ').trimEnd();
-  const head = line(['#', '▲', 'Title', 'Authors', 'ID'], c ? [c.bold, c.bold, c.bold, c.bold, c.bold] : paint);
-  return [head, ...rows.map((r) => line([r.rank, r.upvotes, r.title, r.authors, r.id], paint))].join('\n') + '\n';
+  const columns = opts.fields?.length ? fieldColumns(opts.fields) : defaultColumns(opts.extra);
+  const cells = papers.map((p, i) => columns.map((col) => col.cell(p, i)));
+  const natural = columns.map((col, j) => Math.min(col.cap ?? Infinity, Math.max(displayWidth(col.head), ...cells.map((r) => displayWidth(r[j]!)))));
+  const titleIndex = columns.findIndex((col) => col.head === 'Title' || col.head === 'title');
+  const widths = fitWidths(natural, columns.map((col) => !!col.flexible), titleIndex, opts.width);
+  // Cells are cut to their width first, then coloured: the escape codes never count.
+  const fitted = (text: string, j: number, style?: (t: string) => string) => {
+    const t = truncate(text, widths[j]!);
+    return style ? style(t) : t;
+  };
+  const table = new Table({
+    chars: NO_BORDER,
+    style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
+    colWidths: widths,
+    colAligns: columns.map((col) => (col.right ? 'right' : 'left')),
+    wordWrap: false,
+    truncate: '…',
+  });
+  table.push(columns.map((col, j) => fitted(col.head, j, c ? c.bold : undefined)));
+  for (const row of cells) table.push(row.map((text, j) => fitted(text, j, c && columns[j]!.paint ? columns[j]!.paint!(c) : undefined)));
+  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
 }

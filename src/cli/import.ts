@@ -1,0 +1,26 @@
+/** `papers import`: the declaration; the work is in commands/import.ts. */
+import { Command } from '@commander-js/extra-typings';
+import { begin } from './lazy.js';
+import { examples, withCommonOptions } from './options.js';
+
+export function importCommand() {
+  const cmd = new Command('import')
+    .argument('<file...>', 'saved listings; - reads stdin')
+    .description('parse saved listings into the cache (the format is read from the content)')
+    .option('--as-of <date>', "the capture date that year-less dates in copied text resolve against (default: the file's modification date; stdin: today)")
+    .addHelpText('after', [
+      '',
+      'Formats (each file is one transaction: a file that cannot be read stores nothing):',
+      '  Hugging Face pages: a daily, week, month or search listing page, a paper page',
+      '  Hugging Face API answers: a daily list, search results, one paper (/api/papers/<id>)',
+      '  arXiv: a listing page (/list/<cat>/new), an API answer (Atom XML)',
+      '  the copied text of a Hugging Face listing page (select all, copy, paste into a file)',
+    ].join('\n') + examples(
+      'papers import saved/daily-2024-08-01.html answer.json',
+      'pbpaste | papers import - --as-of 2025-12-09',
+    ));
+  return withCommonOptions(cmd).action(async (_files, opts, command) => {
+    begin(opts);
+    await (await import('../commands/import.js')).run(opts, command as never);
+  });
+}

@@ -1,0 +1,27 @@
+/** `papers list`: the declaration; the work is in commands/list.ts. */
+import { Command, Option } from '@commander-js/extra-typings';
+import { begin } from './lazy.js';
+import { examples, LIST_SOURCES, withCommonOptions, withPaperOptions } from './options.js';
+
+/** The query language in brief, for the help of the commands that take one. */
+export const QUERY_HELP = `
+Query language (-q, topics):
+  words are ANDed; "exact phrase"; OR between terms or (groups); NOT word or -word;
+  prefix*; fields title: abstract: author: kw: cat: (e.g. cat:cs.LG);
+  marks is:starred is:seen is:hidden tag:x has:note`;
+
+export function listCommand() {
+  const cmd = new Command('list')
+    .description('query the local cache (never touches the network)')
+    .addOption(new Option('--source <name>', 'only papers seen on this source').choices(LIST_SOURCES))
+    .addHelpText('after', QUERY_HELP + '\n' + examples(
+      'papers list --topic agents --since 7d --min-upvotes 10',
+      `papers list -q 'title:"state space" -author:smith' --json`,
+      "papers list -q 'diffusion (video OR audio) -survey' --sort upvotes",
+      'papers list --format tsv --fields id,title,upvotes | fzf',
+    ));
+  return withCommonOptions(withPaperOptions(cmd)).action(async (opts) => {
+    begin(opts);
+    await (await import('../commands/list.js')).run(opts);
+  });
+}

@@ -1,0 +1,17 @@
+/** `papers today`: the declaration; the work is in commands/today.ts. */
+import { Command } from '@commander-js/extra-typings';
+import { dbPathOf, requireCache } from '../paths.js';
+import { begin } from './lazy.js';
+import { examples, withCommonOptions, withNetworkOptions, withPaperOptions } from './options.js';
+
+export function todayCommand() {
+  const cmd = new Command('today')
+    .description('the latest daily list Hugging Face has published, labelled with its date')
+    .addHelpText('after', examples('papers today', 'papers today --json | jq ".[].title"', 'papers today --sort upvotes -n 10', 'papers today --offline'));
+  return withCommonOptions(withNetworkOptions(withPaperOptions(cmd))).action(async (opts) => {
+    begin(opts);
+    // Offline, today only reads: it never creates a cache.
+    if (opts.offline) requireCache(dbPathOf(opts));
+    await (await import('../commands/today.js')).run(opts);
+  });
+}
