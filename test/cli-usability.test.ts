@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { renderTable, displayWidth } from '../src/format/table.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { parsedPaper, storedPaper } from './helpers/papers.js';
