@@ -4,8 +4,9 @@
  * asking for the next.
  *
  * Decisions:
- * - One request at a time and each at least `minIntervalMs` (3 s, arXiv's terms) after the
- *   previous one started, whatever the HTTP layer does besides.
+ * - One request at a time, each starting at least `minIntervalMs` (3 s, arXiv's terms) after
+ *   the previous answer arrived: counted from the answer rather than the request, so the
+ *   server sees the spacing however long a request takes to reach it.
  * - `503` is OAI-PMH's flow control: wait what `Retry-After` says (at least the interval),
  *   then ask again, up to `maxRetries` times in a row; a wait longer than `maxRetryAfterMs`
  *   is not waited out but fails, so that a harvest never hangs silently.
@@ -70,7 +71,7 @@ export interface HarvestOptions {
   onPage: (page: HarvestPage) => void | Promise<void>;
   /** Diagnostics (--verbose): each request and each wait. */
   log?: (msg: string) => void;
-  /** Least time between the starts of two requests. Default 3000; tests may shorten it. */
+  /** Least time from one answer to the next request. Default 3000; tests may shorten it. */
   minIntervalMs?: number;
   /** 503 answers in a row before giving up. Default 5. */
   maxRetries?: number;
@@ -143,7 +144,7 @@ export async function harvest(opts: HarvestOptions): Promise<HarvestResult> {
   const result: HarvestResult = { pages: 0, records: 0, deleted: 0, responseDate: null, restarted: false };
   let token = opts.resumptionToken ?? null;
   let resumed = token !== null;
-  let lastStart: number | null = null;
+  let lastDone: number | null = null;
 
   const waitFor = async (ms: number, why: string) => {
     if (ms <= 0) return;
@@ -156,13 +157,13 @@ export async function harvest(opts: HarvestOptions): Promise<HarvestResult> {
     let body: string | null = null;
     for (let attempt = 0; body === null; attempt++) {
       opts.signal?.throwIfAborted();
-      if (lastStart !== null) await waitFor(lastStart + interval - clock.now(), '');
+      if (lastDone !== null) await waitFor(lastDone + interval - clock.now(), '');
       opts.signal?.throwIfAborted();
-      lastStart = clock.now();
       log(`GET ${url}`);
       let res: Awaited<ReturnType<OaiFetcher['get']>>;
       try {
         res = await opts.fetcher.get(url);
+        lastDone = clock.now();
       } catch (err) {
         if (err instanceof HttpError) throw err;
         throw new HttpError(`OAI-PMH request failed: ${err instanceof Error ? err.message : String(err)}`, url, { cause: err, hint: 'check the network; the harvest resumes from its last page when run again' });
@@ -183,7 +184,7 @@ export async function harvest(opts: HarvestOptions): Promise<HarvestResult> {
       }
       // Without Retry-After, back off: 10 s, 20 s, 40 s, … (at least the interval).
       const wait = Math.max(after ?? 10_000 * 2 ** attempt, interval);
-      await waitFor(wait - (clock.now() - lastStart), `HTTP 503, Retry-After ${after === null ? 'absent' : `${after / 1000} s`}`);
+      await waitFor(wait - (clock.now() - lastDone), `HTTP 503, Retry-After ${after === null ? 'absent' : `${after / 1000} s`}`);
     }
 
     let page;
