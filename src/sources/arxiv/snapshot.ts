@@ -1,0 +1,278 @@
+/**
+ * arXiv's metadata snapshot (Kaggle "Cornell-University/arxiv",
+ * `arxiv-metadata-oai-snapshot.json`): JSON Lines, one paper a line, plain or gzip-compressed.
+ *
+ * Decisions:
+ * - Dates come from `versions`: publishedAt is v1's `created` day, updatedAt the latest
+ *   version's. `update_date` is the record's last metadata change (like OAI's datestamp) and
+ *   is only a fallback for updatedAt when no version is dated.
+ * - Authors from `authors_parsed` (`[last, first, suffix]`) when it is there, else from the
+ *   `authors` string; TeX accents decoded either way.
+ * - The reader streams: memory stays flat whatever the file's size. A bad line (not JSON, no
+ *   id or title, longer than MAX_LINE_CHARS) is counted and named by its line number, and the
+ *   reading goes on.
+ */
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { ParseError } from '../../errors.js';
+import { bareArxivId } from '../../ids.js';
+import { arxivPaper, rfc2822Day, splitAuthors, splitCategories, texToUnicode, versionDates, versionNumber, type ArxivPaper, type ArxivVersion } from './oai.js';
+
+/** A line longer than this (in characters) is not a paper (the longest real ones are tens of KB). */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+/** How many bad lines are named in the stats (all are counted). */
+export const MAX_NAMED_BAD_LINES = 100;
+
+const HINT = 'the line is not a record of arXiv\'s metadata snapshot';
+
+const NEEDS_COLLAPSE = /[^\S ]| {2}/;
+
+/**
+ * cleanText for the snapshot's hot path: the same result (whitespace runs to one space,
+ * trimmed, empty is null) in two cheap passes (other whitespace to spaces, then runs of spaces)
+ * rather than one match per space, which costs more at millions of abstracts.
+ */
+function str(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const t = (NEEDS_COLLAPSE.test(v) ? v.replace(/[^\S ]+/g, ' ').replace(/ {2,}/g, ' ') : v).trim();
+  return t === '' ? null : t;
+}
+
+function authorsFromParsed(v: unknown): string[] | null {
+  if (!Array.isArray(v) || v.length === 0) return null;
+  const out: string[] = [];
+  for (const a of v) {
+    if (!Array.isArray(a)) return null;
+    const [last, first, suffix] = a as unknown[];
+    const name = str(texToUnicode([first, last, suffix].filter((x): x is string => typeof x === 'string' && x.trim() !== '').join(' ')));
+    if (name !== null) out.push(name);
+  }
+  return out.length > 0 ? out : null;
+}
+
+/**
+ * One line of the snapshot as a record. Throws ParseError (naming what is wrong) when the
+ * line is not JSON, not an object, or has no recognisable id or title.
+ */
+export function parseSnapshotLine(line: string): ArxivPaper {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch (err) {
+    throw new ParseError(`not JSON (${err instanceof Error ? err.message : String(err)})`, { hint: HINT });
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ParseError('not a JSON object', { hint: HINT });
+  const r = o as Record<string, unknown>;
+  const id = typeof r.id === 'string' ? bareArxivId(r.id) : null;
+  if (id === null) throw new ParseError(`no recognisable id (${JSON.stringify(String(r.id ?? '').slice(0, 40))})`, { hint: HINT });
+  const title = str(r.title);
+  if (title === null) throw new ParseError(`paper ${id} has no title`, { hint: HINT });
+  const p = arxivPaper(id, title);
+  p.summary = str(r.abstract);
+  p.authors = authorsFromParsed(r.authors_parsed) ?? splitAuthors(str(r.authors));
+  p.authorCount = p.authors.length > 0 ? p.authors.length : null;
+  p.categories = splitCategories(str(r.categories));
+  p.arxivComment = str(r.comments);
+  p.journalRef = str(r['journal-ref']);
+  p.doi = str(r.doi);
+  const stated: ArxivVersion[] = [];
+  if (Array.isArray(r.versions)) {
+    for (const v of r.versions as unknown[]) {
+      if (typeof v !== 'object' || v === null) continue;
+      const n = versionNumber((v as Record<string, unknown>).version);
+      const date = rfc2822Day((v as Record<string, unknown>).created);
+      const size = (v as Record<string, unknown>).size;
+      if (n !== null && date !== null) stated.push({ version: n, date, size: typeof size === 'string' ? size : null });
+    }
+  }
+  const dates = versionDates(stated);
+  p.versions = dates.versions;
+  p.publishedAt = dates.publishedAt;
+  p.updatedAt = dates.updatedAt ?? (typeof r.update_date === 'string' ? rfc2822Day(r.update_date) : null);
+  return p;
+}
+
+export interface SnapshotOptions {
+  /** Category globs (`cs.*`, `math.GT`, `*-ph`): a paper is kept when any of its categories matches any glob. */
+  categories?: string[];
+  /** Keep papers whose first version is on or after this day (YYYY-MM-DD); papers without a v1 date are left out. */
+  since?: string;
+  /** Keep papers whose latest version is on or after this day (YYYY-MM-DD). */
+  updatedSince?: string;
+  /** Called for each bad line, as it is met. */
+  onBadLine?: (line: number, reason: string) => void;
+}
+
+export interface SnapshotStats {
+  /** Bytes read from the input (compressed bytes for a gzip file: compare with its size). */
+  bytes: number;
+  /** Lines read (blank ones included). */
+  lines: number;
+  /** Records yielded. */
+  papers: number;
+  /** Good records left out by the filters. */
+  filtered: number;
+  /** Bad lines, counted. */
+  skipped: number;
+  /** The first MAX_NAMED_BAD_LINES bad lines: number and reason. */
+  badLines: { line: number; reason: string }[];
+  /** Whether the input was gzip-compressed. */
+  gzip: boolean;
+}
+
+/** A category glob as a test: `*` any run of characters, `?` one; case as written. */
+export function categoryMatcher(globs: string[]): (categories: string[]) => boolean {
+  const res = globs.map((g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  return (cats) => cats.some((c) => res.some((re) => re.test(c)));
+}
+
+// The snapshot writes `"categories": "cs.LG stat.ML"` with one space after the colon (Kaggle's
+// files) or none; a line where this finds nothing is parsed in full and filtered after.
+const CATEGORIES_FIELD = /"categories":\s?"([^"\\]*)"/;
+
+/**
+ * Read a snapshot (plain or gzip, told apart by the gzip magic bytes) line by line. `papers`
+ * yields the records that pass the filters; `stats` is updated as it goes (for a progress bar)
+ * and is complete when the iteration ends. A damaged gzip stream or a failing input ends the
+ * iteration with a ParseError (gzip) or the input's error, after the records already yielded.
+ */
+export function readSnapshot(input: Readable, opts: SnapshotOptions = {}): { papers: AsyncGenerator<ArxivPaper, void, undefined>; stats: SnapshotStats } {
+  const stats: SnapshotStats = { bytes: 0, lines: 0, papers: 0, filtered: 0, skipped: 0, badLines: [], gzip: false };
+  const match = opts.categories && opts.categories.length > 0 ? categoryMatcher(opts.categories) : null;
+  const bad = (line: number, reason: string) => {
+    stats.skipped++;
+    if (stats.badLines.length < MAX_NAMED_BAD_LINES) stats.badLines.push({ line, reason });
+    opts.onBadLine?.(line, reason);
+  };
+
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let head: Buffer | null = Buffer.alloc(0);
+    let gunzip: Gunzip | null = null;
+    let gunzipError: unknown = null;
+    const out: Buffer[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    const startGunzip = () => {
+      const gz = createGunzip();
+      gz.on('data', (b: Buffer) => {
+        out.push(b);
+        wake?.();
+      });
+      gz.on('error', (err) => {
+        gunzipError = err;
+        wake?.();
+      });
+      gz.on('end', () => {
+        ended = true;
+        wake?.();
+      });
+      return gz;
+    };
+    // Drain what gunzip produced, then wait (backpressure: gunzip's write() return is honoured).
+    async function* drain(wait: boolean): AsyncGenerator<Buffer> {
+      for (;;) {
+        while (out.length > 0) yield out.shift()!;
+        if (gunzipError !== null) throw new ParseError(`the gzip stream is damaged (${gunzipError instanceof Error ? gunzipError.message : String(gunzipError)})`, { hint: 'the file is cut short or not gzip; download it again' });
+        if (!wait || ended) return;
+        await new Promise<void>((r) => (wake = r));
+        wake = null;
+      }
+    }
+    for await (const raw of input) {
+      const chunk = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
+      stats.bytes += chunk.length;
+      let data = chunk;
+      if (head !== null) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 2) continue;
+        stats.gzip = head[0] === 0x1f && head[1] === 0x8b;
+        data = head;
+        head = null;
+        if (stats.gzip) gunzip = startGunzip();
+      }
+      if (gunzip === null) {
+        yield data;
+        continue;
+      }
+      const gz: Gunzip = gunzip;
+      const ok = gz.write(data);
+      yield* drain(false);
+      if (!ok) {
+        await Promise.race([once(gz, 'drain'), once(gz, 'error').catch(() => undefined)]);
+        yield* drain(false);
+      }
+    }
+    if (head !== null && head.length > 0) yield head;
+    if (gunzip !== null) {
+      gunzip.end();
+      yield* drain(true);
+    }
+  }
+
+  async function* papers(): AsyncGenerator<ArxivPaper, void, undefined> {
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let skipping = false; // inside an over-long line: drop text until its end
+    const handle = (line: string): ArxivPaper | null => {
+      stats.lines++;
+      if (line.trim() === '') return null;
+      if (match !== null) {
+        const m = CATEGORIES_FIELD.exec(line);
+        if (m && !match(splitCategories(m[1]!))) {
+          // Cheap rejection before JSON.parse; a line it rejects would not have matched anyway.
+          stats.filtered++;
+          return null;
+        }
+      }
+      let p: ArxivPaper;
+      try {
+        p = parseSnapshotLine(line);
+      } catch (err) {
+        bad(stats.lines, err instanceof Error ? err.message : String(err));
+        return null;
+      }
+      if ((match !== null && !match(p.categories)) || (opts.since !== undefined && (p.publishedAt === null || p.publishedAt < opts.since)) || (opts.updatedSince !== undefined && (p.updatedAt === null || p.updatedAt < opts.updatedSince))) {
+        stats.filtered++;
+        return null;
+      }
+      stats.papers++;
+      return p;
+    };
+    for await (const chunk of chunks()) {
+      const text = decoder.write(chunk);
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        if (nl < 0) break;
+        if (skipping) {
+          skipping = false;
+          rest = '';
+        } else {
+          const line = rest === '' ? text.slice(start, nl) : rest + text.slice(start, nl);
+          rest = '';
+          const p = handle(line);
+          if (p !== null) yield p;
+        }
+        start = nl + 1;
+      }
+      if (!skipping) {
+        rest = rest === '' ? text.slice(start) : rest + text.slice(start);
+        if (rest.length > MAX_LINE_CHARS) {
+          stats.lines++;
+          bad(stats.lines, `line longer than ${MAX_LINE_CHARS} characters`);
+          skipping = true;
+          rest = '';
+        }
+      }
+    }
+    rest += decoder.end();
+    if (!skipping && rest !== '') {
+      const p = handle(rest);
+      if (p !== null) yield p;
+    }
+  }
+
+  return { papers: papers(), stats };
+}
