@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { BIN, runCli, tempDir } from './helpers/cli.js';
-import { startServer, type Route, type TestServer } from './helpers/server.js';
+import { fixture, startServer, type Route, type TestServer } from './helpers/server.js';
 import { answerDailyPapers, buildArchive, days, synthId } from './helpers/hf-archive.mjs';
 
 let server: TestServer;
@@ -111,6 +111,14 @@ describe('papers fetch', () => {
     expect(asked().slice(before)).toEqual(['month=2024-08&p=0', 'month=2024-08&p=1', 'month=2024-08&p=2']);
     expect(JSON.parse(r.stdout)).toMatchObject({ requests: 3, new: 286 - 65 });
     expect(all('SELECT count(*) AS n FROM papers')).toEqual([{ n: 286 }]);
+  });
+
+  it("names the day the data is for: arXiv's latest listing of 25 October 2024, not the machine's date", async () => {
+    server.route('/list/cs.LG/new', { body: fixture('arxiv/list-cs.LG-new.synthetic.html') });
+    const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json'], { env: { ...env(), PAPERS_ARXIV_URL: server.url } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^papers: fetched arxiv cs\.LG 2024-10-25: 1 request, \d+ new, 0 updated\n$/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ source: 'arxiv', from: '2024-10-25', to: '2024-10-25', requests: 1 });
   });
 
   it('with most of a range cached, asks only for the days still missing', async () => {

@@ -39,8 +39,10 @@ export function shortTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+/** What a run covered: the source, its categories, and the days the data is for. */
 function span(r: RunSummary): string {
-  return r.from === r.to ? r.from : `${r.from}..${r.to}`;
+  const cats = r.categories.length > 0 ? `${r.categories.join(',')} ` : '';
+  return `${cats}${r.from === r.to ? r.from : `${r.from}..${r.to}`}`;
 }
 
 /** The one-line account of a run, for stderr. */
