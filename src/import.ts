@@ -119,7 +119,14 @@ async function fromMarkup(text: string): Promise<Recognised> {
   if (/<html[\s>]/i.test(text) && !/<\/html\s*>/i.test(text)) {
     throw new ParseError('an HTML page cut short: it ends before its closing </html>', { hint: HINT });
   }
-  const hydrated = parseHfHydration(text);
+  let hydrated;
+  try {
+    hydrated = parseHfHydration(text);
+  } catch (err) {
+    // Hydration data there but unreadable: the page's visible cards, else the page's error.
+    if (!(err instanceof ParseError)) throw err;
+    return describeHfPage(await parseHfPage(text));
+  }
   if (hydrated !== null) return describeHfPage(hydrated);
   const arxiv = await fromArxivListing(text);
   if (arxiv !== null) return arxiv;

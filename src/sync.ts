@@ -13,6 +13,8 @@ import type { FetchSink, Source } from './sources/types.js';
 
 export interface RunSummary extends DayRange {
   source: string;
+  /** The categories fetched (arXiv), for the summary line. */
+  categories: string[];
   /** Requests sent (retries and redirects included). */
   requests: number;
   /** Papers new to the cache, by rowid, in the order they were stored. */
@@ -45,7 +47,7 @@ export interface RunOptions {
 export async function fetchInto(store: Store, http: HttpClient, source: Source, range: DayRange, opts: RunOptions): Promise<RunSummary> {
   const log = opts.log ?? (() => undefined);
   const summary: RunSummary = {
-    source: source.name, from: range.from, to: range.to, requests: 0, newRowids: [], updated: 0, unchanged: 0,
+    source: source.name, categories: opts.categories ?? [], from: range.from, to: range.to, requests: 0, newRowids: [], updated: 0, unchanged: 0,
     lists: 0, notModified: 0, days: [], startedAt: new Date().toISOString(), endedAt: '', error: null,
   };
   const isNew = new Set<number>();
@@ -90,6 +92,11 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
   }
   summary.requests = http.requests - before;
   summary.days = [...days].sort();
+  // A latest listing is for the day it says, not the day it was fetched: the summary names that.
+  if (opts.latest && summary.days.length > 0) {
+    summary.from = summary.days[0]!;
+    summary.to = summary.days[summary.days.length - 1]!;
+  }
   summary.endedAt = new Date().toISOString();
   return summary;
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { BIN, runCli, tempDir } from './helpers/cli.js';
-import { startServer, type Route, type TestServer } from './helpers/server.js';
+import { fixture, startServer, type Route, type TestServer } from './helpers/server.js';
 import { answerDailyPapers, buildArchive, days, synthId } from './helpers/hf-archive.mjs';
 
 let server: TestServer;
@@ -93,12 +93,40 @@ describe('papers fetch', () => {
     for (const [a, b] of [[1, 2], [3, 4], [5, 6], [7, 8]]) expect(Math.abs(at(b!) - at(a!))).toBeLessThan(100);
   });
 
-  it('fetches only the days a range still lacks: no request covers a complete day', async () => {
+  it('plans a partly cached week from what is missing: one week request, not six days', async () => {
     expect((await runCli(['fetch', '--date', '2024-08-06'], { env: env() })).code).toBe(0);
-    expect((await runCli(['fetch', '--from', '2024-08-05', '--to', '2024-08-11'], { env: env() })).code).toBe(0);
-    // W32 holds a complete day: not asked for as a week
-    expect(asked()).toEqual(['date=2024-08-06&p=0', 'date=2024-08-05&p=0', 'date=2024-08-07&p=0', 'date=2024-08-08&p=0', 'date=2024-08-09&p=0', 'date=2024-08-10&p=0', 'date=2024-08-11&p=0']);
+    const r = await runCli(['fetch', '--from', '2024-08-05', '--to', '2024-08-11', '--json'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(asked()).toEqual(['date=2024-08-06&p=0', 'week=2024-W32&p=0']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ requests: 1, new: 52 });
     expect(all('SELECT count(*) AS n FROM papers')).toEqual([{ n: 65 }]);
+  });
+
+  it('plans a month with a week cached from what is missing: the month pages, not twelve weeks and days', async () => {
+    expect((await runCli(['fetch', '--week', '2024-W33'], { env: env() })).code).toBe(0);
+    const before = asked().length;
+    const r = await runCli(['fetch', '--month', '2024-08', '--json'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    // 22 weekdays of 13 papers: 286 papers, 3 pages of 100 (without the month: 4 + 6 days and 2 weeks)
+    expect(asked().slice(before)).toEqual(['month=2024-08&p=0', 'month=2024-08&p=1', 'month=2024-08&p=2']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ requests: 3, new: 286 - 65 });
+    expect(all('SELECT count(*) AS n FROM papers')).toEqual([{ n: 286 }]);
+  });
+
+  it("names the day the data is for: arXiv's latest listing of 25 October 2024, not the machine's date", async () => {
+    server.route('/list/cs.LG/new', { body: fixture('arxiv/list-cs.LG-new.synthetic.html') });
+    const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json'], { env: { ...env(), PAPERS_ARXIV_URL: server.url } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^papers: fetched arxiv cs\.LG 2024-10-25: 1 request, \d+ new, 0 updated\n$/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ source: 'arxiv', from: '2024-10-25', to: '2024-10-25', requests: 1 });
+  });
+
+  it('with most of a range cached, asks only for the days still missing', async () => {
+    expect((await runCli(['fetch', '--from', '2024-08-05', '--to', '2024-08-09'], { env: env() })).code).toBe(0);
+    const before = asked().length;
+    expect((await runCli(['fetch', '--from', '2024-08-05', '--to', '2024-08-11'], { env: env() })).code).toBe(0);
+    // two (weekend) days left: the week at 13 papers a day is one page, one request fewer
+    expect(asked().slice(before)).toEqual(['week=2024-W32&p=0']);
   });
 
   it('--refresh fetches complete days again, sends the ETag, and records changed upvotes', async () => {

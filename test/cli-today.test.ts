@@ -73,16 +73,16 @@ describe('papers today', () => {
     t.server = await startServer(); // for afterEach
   });
 
-  it('fails with exit 1 on a redesigned page, stores nothing and leaves the cache as it was', async () => {
+  it('on a redesigned page shows the cached list with a warning (exit 0), stores nothing and leaves the cache as it was', async () => {
     t.server.route('/api/daily_papers', { body: API_2026 });
     expect((await runCli(['today'], { env: t.env() })).code).toBe(0);
     const before = rows();
     t.server.route('/api/daily_papers', { status: 404, body: 'not found' });
     t.server.route('/papers', { body: '<!doctype html><html><body><main><h1>Papers, reimagined</h1></main></body></html>' });
     const r = await runCli(['today', '--json'], { env: t.env() });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^papers: .*not in a shape papers recognises.*\(.*\)\n$/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^papers: warning: .*not in a shape papers recognises.*; showing the cached list of 2026-03-06.*\n$/);
     expect(rows()).toEqual(before);
   });
 

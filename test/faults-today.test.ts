@@ -12,7 +12,8 @@ const PAGE = fixture('hf/daily-2024-08-01.html');
 const API_2026 = fixture('hf/api-daily-papers-2026-03-06.one-item.json');
 
 const t = serverAndCache();
-const today = (...args: string[]) => runCli(['today', '--json', '--timeout', '1', ...args], { env: t.env(), timeoutMs: 30_000 });
+// --timeout is the whole command's deadline: 4 s leave the API half and the page the rest.
+const today = (...args: string[]) => runCli(['today', '--json', '--timeout', '4', ...args], { env: t.env(), timeoutMs: 30_000 });
 
 /** Every row of every table, and the integrity check: what "the cache is intact" means. */
 function snapshot(): { integrity: unknown; tables: Record<string, unknown[]> } {
@@ -79,8 +80,38 @@ describe('faults on both ways in', () => {
     const r = await today('--retries', '0');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(13);
-    expect(r.stderr).toMatch(/warning: .*timed out.*cached list of 2024-08-01/);
+    expect(r.stderr).toMatch(/warning: .*no answer from Hugging Face .*within the 4s allowed.*cached list of 2024-08-01/);
     expect(snapshot()).toEqual(before);
+  });
+
+  /** Cache the 2024-08-01 list, then make both ways in hang: how long until the cached list shows? */
+  async function hungWithCache(args: string[]): Promise<{ r: Awaited<ReturnType<typeof runCli>>; elapsedMs: number }> {
+    t.server.route('/api/daily_papers', { body: API });
+    expect((await today()).code).toBe(0);
+    t.server.route('/api/daily_papers', { hang: true });
+    t.server.route('/papers', { hang: true });
+    const started = Date.now();
+    const r = await runCli(['today', '--json', ...args], { env: t.env(), timeoutMs: 120_000 });
+    const elapsedMs = Date.now() - started;
+    console.log(`papers today ${args.join(' ')} against a hung site: ${elapsedMs} ms`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(13);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    return { r, elapsedMs };
+  }
+
+  it('--timeout is a deadline for the whole command, retries and the page fallback included', async () => {
+    // Were 2 s a per-attempt limit, 2 API attempts and 7 page attempts would take 18 s at least.
+    const { r, elapsedMs } = await hungWithCache(['--timeout', '2', '--retries', '6']);
+    expect(r.stderr).toMatch(/^papers: warning: could not get the daily list from Hugging Face: .*within the 2s allowed.*cached list of 2024-08-01/);
+    expect(elapsedMs).toBeLessThan(2000 + 8000);
+  });
+
+  it('with a cached list and no --timeout, a hung site gives way to the cache in about 5 s', async () => {
+    // The per-attempt default (30 s, API and page each retried) would take well over a minute.
+    const { r, elapsedMs } = await hungWithCache([]);
+    expect(r.stderr).toMatch(/within the 5s allowed.*cached list of 2024-08-01/);
+    expect(elapsedMs).toBeLessThan(5000 + 8000);
   });
 
   it('a body far larger than any listing is refused, not stored', async () => {
@@ -93,18 +124,29 @@ describe('faults on both ways in', () => {
     expect(snapshot().tables.papers).toEqual([]);
   });
 
-  it('invalid JSON and a redesigned page: exit 1 (the site changed), cache untouched', async () => {
+  it('invalid JSON and a redesigned page with a cached list: the cached list, a warning naming the change, exit 0', async () => {
     t.server.route('/api/daily_papers', { body: API_2026 });
     expect((await today()).code).toBe(0);
     const before = snapshot();
     t.server.route('/api/daily_papers', { body: '[{"paper": {"id": "2407.2' });
     t.server.route('/papers', { body: '<html><body><div id="app"></div><script src="/app.js"></script></body></html>' });
     const r = await today();
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^papers: warning: .*not in a shape papers recognises.*; showing the cached list of 2026-03-06/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('invalid JSON and a redesigned page with nothing cached: exit 1 (the site changed), nothing stored', async () => {
+    t.server.route('/api/daily_papers', { body: '[{"paper": {"id": "2407.2' });
+    t.server.route('/papers', { body: '<html><body><div id="app"></div><script src="/app.js"></script></body></html>' });
+    const r = await today();
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/not in a shape papers recognises/);
-    expect(snapshot()).toEqual(before);
+    expect(r.stderr).toMatch(/^papers: .*not in a shape papers recognises/);
+    expect(snapshot().tables.papers).toEqual([]);
   });
 
   it('an empty list is a success that stores nothing', async () => {

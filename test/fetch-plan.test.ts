@@ -116,16 +116,32 @@ describe('planRequests', () => {
     const p = planRequests({ ...base, from: '2024-07-29', to: '2024-08-04', complete, papersPerDay: 10 });
     expect(kinds(p)).toEqual(['date=2024-08-04']);
     expect(p.skipped).toEqual([...complete]);
-    // two days left: not the week, which would fetch the five complete days again
+    // two days left: the week (one page) costs less than the two days, complete days or not
     const two = planRequests({ ...base, from: '2024-07-29', to: '2024-08-04', complete: new Set(daysOf({ from: '2024-07-29', to: '2024-08-02' })), papersPerDay: 10 });
-    expect(kinds(two)).toEqual(['date=2024-08-03', 'date=2024-08-04']);
-    // a month with two complete days: its other weeks and days instead
+    expect(kinds(two)).toEqual(['week=2024-W31']);
+    expect(two.skipped).toEqual([]);
+    // at 30 papers a day the week is 3 pages: the two days are cheaper
+    const twoBusy = planRequests({ ...base, from: '2024-07-29', to: '2024-08-04', complete: new Set(daysOf({ from: '2024-07-29', to: '2024-08-02' })), papersPerDay: 30 });
+    expect(kinds(twoBusy)).toEqual(['date=2024-08-03', 'date=2024-08-04']);
+  });
+
+  it('plans from what is missing: one day of a week cached still takes one week request, not six days', () => {
+    const p = planRequests({ ...base, from: '2024-10-21', to: '2024-10-27', complete: new Set(['2024-10-23']), papersPerDay: 13 });
+    expect(kinds(p)).toEqual(['week=2024-W43']);
+    expect(p.estimatedRequests).toBe(1);
+  });
+
+  it('plans from what is missing: a month with a week cached takes the month, not twelve weeks and days', () => {
+    const w43 = new Set(daysOf({ from: '2024-10-21', to: '2024-10-27' }));
+    const p = planRequests({ ...base, from: '2024-10-01', to: '2024-10-31', complete: w43, papersPerDay: 13 });
+    expect(kinds(p)).toEqual(['month=2024-10']);
+    expect(p.estimatedRequests).toBe(estimatePages(31, 13)); // 5 pages, against 6 + 2 + 4 requests without the month
+    // a month with two complete days and 10 papers a day: 4 pages, against 2 days, 3 weeks and 6 days
     const month = planRequests({ ...base, from: '2024-08-01', to: '2024-08-31', complete: new Set(['2024-08-01', '2024-08-02']), papersPerDay: 10 });
-    expect(kinds(month)).toEqual([
-      'date=2024-08-03', 'date=2024-08-04', 'week=2024-W32', 'week=2024-W33', 'week=2024-W34',
-      // W35 runs into September, outside the range
-      'date=2024-08-26', 'date=2024-08-27', 'date=2024-08-28', 'date=2024-08-29', 'date=2024-08-30', 'date=2024-08-31',
-    ]);
+    expect(kinds(month)).toEqual(['month=2024-08']);
+    // but when the missing days are few, they are asked for alone
+    const late = planRequests({ ...base, from: '2024-08-01', to: '2024-08-31', complete: new Set(daysOf({ from: '2024-08-01', to: '2024-08-29' })), papersPerDay: 10 });
+    expect(kinds(late)).toEqual(['date=2024-08-30', 'date=2024-08-31']);
   });
 
   it('asks for nothing when every day is complete', () => {

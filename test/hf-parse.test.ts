@@ -138,11 +138,12 @@ describe('parseHfPage: the 2024 daily page (hydration)', () => {
     await expect(parseHfPage(html)).rejects.toThrow(ParseError);
   });
 
-  it('fails when the hydration JSON does not parse (truncated page)', async () => {
+  it('reads the cards when the hydration JSON does not parse (truncated page), and fails without them', async () => {
     const broken = DAILY_2024.replace(HYDRATER_OPEN, (_all, props: string) =>
       `<div class="SVELTE_HYDRATER contents" data-target="DailyPapers" ${props.slice(0, 5000)}">`);
     expect(() => parseHfHydration(broken)).toThrow(ParseError);
-    await expect(parseHfPage(broken)).rejects.toThrow(/DailyPapers data is not valid JSON/);
+    expect((await parseHfPage(broken)).format).toBe('hf-page-cards');
+    await expect(parseHfPage(withoutArticles(broken))).rejects.toThrow(/DailyPapers data is not valid JSON/);
   });
 
   it('fails loudly on an item without an id', () => {

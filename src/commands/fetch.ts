@@ -7,7 +7,7 @@ import { resolveRange } from '../range.js';
 import { loadSource, type FetchSourceName } from '../sources/index.js';
 import { fetchInto } from '../sync.js';
 import { httpOptions, openStore } from './common.js';
-import { describeRun, makeHttp, makeProgress, runJson } from './runs.js';
+import { describeRun, makeHttp, makeProgress, runJson, type OptionSources } from './runs.js';
 
 /** `--category cs.LG --category cs.CL` or `--category cs.LG,cs.CL`. */
 export function categoriesOf(value: unknown): string[] {
@@ -22,7 +22,7 @@ export function categoriesOf(value: unknown): string[] {
   return out;
 }
 
-export async function run(opts: Record<string, unknown>): Promise<void> {
+export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
   const format = resolveFormat(opts as { json?: boolean }, ['table', 'json']);
   httpOptions(opts); // validate --timeout and --retries before any work
   const name = (opts.source ?? 'hf') as FetchSourceName;
@@ -37,7 +37,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const range = latest ? { from: today, to: today } : resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
 
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(opts, cmd);
   const { line, onProgress } = makeProgress(name);
   try {
     const result = await fetchInto(store, http, source, range, {

@@ -6,9 +6,24 @@ import type { RunSummary, SyncResult } from '../sync.js';
 import type { Store } from '../store/index.js';
 import { httpOptions } from './common.js';
 
-export async function makeHttp(opts: Record<string, unknown>): Promise<HttpClient> {
+/** Where an option's value came from (commander's getOptionValueSource). */
+export interface OptionSources {
+  getOptionValueSource(key: string): string | undefined;
+}
+
+/**
+ * The HTTP client of a command. `--timeout` given: a deadline for the whole command (every
+ * attempt, retry, wait and fallback within it). Not given: each attempt may take the default
+ * 30 s, and the run takes `deadlineMs` at most if the command sets one (today with a cached
+ * list), else as long as its requests need (a month's backfill must not be cut at 30 s).
+ */
+export async function makeHttp(opts: Record<string, unknown>, cmd?: OptionSources, deflt: { deadlineMs?: number } = {}): Promise<HttpClient> {
   const { HttpClient } = await import('../http/index.js');
-  return new HttpClient(httpOptions(opts));
+  const base = httpOptions(opts);
+  const source = cmd?.getOptionValueSource('timeout');
+  const explicit = cmd === undefined ? opts.timeout !== undefined : source !== undefined && source !== 'default';
+  const deadlineMs = explicit ? base.timeoutMs : deflt.deadlineMs;
+  return new HttpClient({ ...base, ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
 }
 
 /** A status line on a terminal (not with --verbose, whose lines would tear it), else nothing. */
@@ -24,8 +39,10 @@ export function shortTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+/** What a run covered: the source, its categories, and the days the data is for. */
 function span(r: RunSummary): string {
-  return r.from === r.to ? r.from : `${r.from}..${r.to}`;
+  const cats = r.categories.length > 0 ? `${r.categories.join(',')} ` : '';
+  return `${cats}${r.from === r.to ? r.from : `${r.from}..${r.to}`}`;
 }
 
 /** The one-line account of a run, for stderr. */

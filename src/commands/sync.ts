@@ -12,7 +12,7 @@ import { loadSource } from '../sources/index.js';
 import type { Store } from '../store/index.js';
 import { acquireSyncLock, releaseSyncLock, syncAll, type SyncResult, type SyncTarget } from '../sync.js';
 import { httpOptions, openStore } from './common.js';
-import { describeRun, makeHttp, makeProgress, runJson, shortTime } from './runs.js';
+import { describeRun, makeHttp, makeProgress, runJson, shortTime, type OptionSources } from './runs.js';
 
 function waitMs(opts: Record<string, unknown>): number {
   const s = Number(opts.wait ?? 60);
@@ -39,7 +39,7 @@ async function targets(): Promise<{ targets: SyncTarget[]; unavailable: { name: 
   return { targets: out, unavailable };
 }
 
-export async function run(opts: Record<string, unknown>): Promise<void> {
+export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
   const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string });
   if (!opts.new && !['table', 'json'].includes(format)) {
     throw new UsageError(`--format ${format} needs --new`, { hint: 'papers sync --new --format md prints the new papers; --json alone prints the summary' });
@@ -68,7 +68,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const client = await makeHttp(opts);
+  const client = await makeHttp(opts, cmd);
   http = client;
   try {
     const holder = await acquireSyncLock(store, { waitMs: wait, log: messages.debug });

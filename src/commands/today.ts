@@ -1,11 +1,11 @@
 /** `papers today`: the latest daily list Hugging Face has published, via the cache. */
-import { HttpError, PapersError } from '../errors.js';
+import { PapersError } from '../errors.js';
 import { todayUtc } from '../dates.js';
 import { ago, messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
 import type { RunSummary } from '../sync.js';
 import { httpOptions, openStore, paperOptions } from './common.js';
-import { makeHttp, makeProgress } from './runs.js';
+import { makeHttp, makeProgress, type OptionSources } from './runs.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -14,10 +14,18 @@ function weekday(date: string): string {
   return WEEKDAYS[new Date(date + 'T00:00:00Z').getUTCDay()] ?? '';
 }
 
+/**
+ * With the day's list already cached, the site gets this long by default (every attempt, retry
+ * and the page fallback included) before the cached list is shown: a person waiting at a
+ * terminal is better served by yesterday's answer in 5 s than by today's in a minute.
+ * `--timeout` replaces it.
+ */
+export const CACHED_DEADLINE_MS = 5000;
+
 /** Ask Hugging Face for its current list, through the same run as `papers fetch` (ETag, counting, progress). */
-async function fetchCurrent(store: Store, opts: Record<string, unknown>): Promise<RunSummary> {
+async function fetchCurrent(store: Store, opts: Record<string, unknown>, cmd: OptionSources | undefined, cached: boolean): Promise<RunSummary> {
   const [{ fetchInto }, { hfSource }, { baseUrls }] = await Promise.all([import('../sync.js'), import('../sources/hf/index.js'), import('../sources/sites.js')]);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(opts, cmd, cached ? { deadlineMs: CACHED_DEADLINE_MS } : {});
   const { line, onProgress } = makeProgress('hf');
   try {
     const today = todayUtc();
@@ -30,21 +38,21 @@ async function fetchCurrent(store: Store, opts: Record<string, unknown>): Promis
   }
 }
 
-export async function run(opts: Record<string, unknown>): Promise<void> {
+export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
   const { format, filter } = paperOptions(opts);
   httpOptions(opts); // validate before any work
   const store: Store = openStore(opts);
   try {
     let listDate: string | null = null;
     if (!opts.offline) {
-      const fetched = await fetchCurrent(store, opts);
+      const cached = store.listInfo('hf');
+      const fetched = await fetchCurrent(store, opts, cmd, cached !== null);
       const err = fetched.error;
       if (err) {
-        // The one place the cache stands in for the site. Only a failed request falls back to
-        // the cache; an unrecognised page is an error.
-        if (!(err instanceof HttpError)) throw err;
-        const cached = store.listInfo('hf');
-        if (!cached) throw err;
+        // The one place the cache stands in for the site: whenever the site gave no usable
+        // answer (no answer, an error, or one papers cannot read), a cached list is shown with a
+        // warning. papers fetch and sync still fail on an unreadable answer, so cron notices.
+        if (!cached || !(err instanceof PapersError)) throw err;
         messages.warn(`${err.message}; showing the cached list of ${cached.listDate}, fetched ${ago(cached.fetchedAt)}`);
         listDate = cached.listDate;
       } else {

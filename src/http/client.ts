@@ -51,6 +51,11 @@ export interface GetOptions {
   retries?: number;
   /** Error statuses whose body the caller reads (arXiv's error feed comes with 400): returned, not thrown. */
   bodyOnStatus?: number[];
+  /**
+   * Time this request may take in all, retries included, within the client's deadline: a caller
+   * with a fallback leaves the fallback its share of the time.
+   */
+  withinMs?: number;
 }
 
 export interface HttpResponse {
@@ -181,13 +186,15 @@ export class HttpClient {
     }
     if (this.closed) throw new HttpError('HTTP client already closed', url);
     if (this.timeLeft() <= 0) throw deadlineError(this.sites, target, this.deadlineMs!);
+    const until = Math.min(this.deadlineAt, opts.withinMs !== undefined ? Date.now() + Math.max(1, opts.withinMs) : Infinity);
+    const left = () => until - Date.now();
     const undici = await loadUndici();
     const dispatcher = this.getDispatcher(undici, url);
 
     const attempts = Math.floor(Math.min(opts.retries ?? this.retries, this.retries)) + 1;
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(undici, dispatcher, target, opts);
+      const result = await this.attempt(undici, dispatcher, target, opts, left);
       if (result.kind === 'ok') return result.response;
 
       let gaveUpEarly = false;
@@ -196,7 +203,7 @@ export class HttpClient {
         const jittered = backoff * (0.5 + Math.random() * 0.5);
         const retryAfter = result.kind === 'status' ? result.retryAfterMs : undefined;
         const wait = Math.max(jittered, retryAfter ?? 0);
-        if (waited + wait <= this.maxRetryTimeMs && wait < this.timeLeft()) {
+        if (waited + wait <= this.maxRetryTimeMs && wait < left()) {
           this.log?.(`retrying in ${formatSeconds(wait)} (${describeRetryable(result)}; attempt ${attempt + 2} of ${attempts})`);
           await sleep(wait);
           waited += wait;
@@ -204,12 +211,12 @@ export class HttpClient {
         }
         gaveUpEarly = true;
         this.log?.(
-          wait >= this.timeLeft()
-            ? `not retrying: the ${formatSeconds(this.deadlineMs!)} allowed end before the next attempt`
+          wait >= left()
+            ? `not retrying: the time allowed ends before the next attempt`
             : `not retrying: waiting ${formatSeconds(wait)} more would exceed the ${formatSeconds(this.maxRetryTimeMs)} retry budget`,
         );
       }
-      throw failure(this.sites, result, attempt + 1, gaveUpEarly, result.kind === 'timeout' && result.byDeadline ? this.deadlineMs : undefined);
+      throw failure(this.sites, result, attempt + 1, gaveUpEarly, result.kind === 'timeout' && result.byDeadline ? this.deadlineMs ?? result.afterMs : undefined);
     }
   }
 
@@ -250,7 +257,7 @@ export class HttpClient {
    * deadline leaves). Returns the response or a failure that may be retried; throws HttpError
    * for failures that may not.
    */
-  private async attempt(undici: Undici, dispatcher: Dispatcher, target: URL, opts: GetOptions): Promise<AttemptResult> {
+  private async attempt(undici: Undici, dispatcher: Dispatcher, target: URL, opts: GetOptions, left: () => number): Promise<AttemptResult> {
     // Wait for the host's turn first: time in the politeness queue is not part of the attempt's
     // timeout, but it is part of the deadline.
     let release: () => void;
@@ -260,7 +267,7 @@ export class HttpClient {
       if (err instanceof DeadlinePassed) throw deadlineError(this.sites, target, this.deadlineMs!);
       throw err;
     }
-    const limit = Math.min(this.timeoutMs, this.timeLeft());
+    const limit = Math.max(1, Math.min(this.timeoutMs, left()));
     const byDeadline = limit < this.timeoutMs;
     const controller = new AbortController();
     let timedOut = false;

@@ -60,8 +60,12 @@ async function fetchCurrentInto(http: HttpClient, base: string, sink: FetchSink)
     {
       name: 'the API',
       get: async () => {
-        // One retry only: when the API is down, the page is the quicker way to the list.
-        const res = await http.get(joinUrl(base, '/api/daily_papers'), { accept: 'application/json', retries: 1, etag: last?.known.etag ?? null });
+        // One retry only, and half the time the command has left: when the API is down, the page
+        // is the quicker way to the list.
+        const left = http.timeLeft();
+        const res = await http.get(joinUrl(base, '/api/daily_papers'), {
+          accept: 'application/json', retries: 1, etag: last?.known.etag ?? null, ...(Number.isFinite(left) ? { withinMs: left / 2 } : {}),
+        });
         return res.notModified ? { notModified: true } : { listing: parseDailyPapersApi(res.body), etag: res.etag };
       },
     },

@@ -388,13 +388,22 @@ async function parseHfCards(html: string): Promise<Listing | null> {
 
 /**
  * A saved or fetched Hugging Face page: the hydration JSON when present (fast path, no DOM),
- * else the visible paper cards (format "hf-page-cards"). A page with neither throws ParseError:
- * that is what a redesign of the site looks like, and the caller must store nothing.
+ * else the visible paper cards (format "hf-page-cards"). Hydration data that is missing or
+ * unreadable (an element without its data-props, cut-short JSON, items without ids) also falls
+ * back to the cards. Only a page with neither usable data nor cards throws ParseError: that is
+ * what a redesign of the site looks like, and the caller must store nothing.
  */
 export async function parseHfPage(html: string): Promise<Listing> {
-  const hydrated = parseHfHydration(html);
-  if (hydrated !== null) return hydrated;
+  let unreadable: ParseError | null = null;
+  try {
+    const hydrated = parseHfHydration(html);
+    if (hydrated !== null) return hydrated;
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    unreadable = err;
+  }
   const cards = await parseHfCards(html);
   if (cards !== null) return cards;
+  if (unreadable !== null) throw new ParseError(`${unreadable.message}, and no paper cards to read instead`, { hint: unreadable.hint ?? FORMAT_HINT, cause: unreadable });
   throw new ParseError('not a Hugging Face papers page: no DailyPapers data and no paper cards found', { hint: FORMAT_HINT });
 }

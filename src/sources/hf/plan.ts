@@ -8,10 +8,13 @@
  * Rules:
  * - A week or month is asked for only when every day it covers (cut to the archive and to
  *   today) lies inside the range asked for: a fetch never stores lists outside its range.
- * - A period is used when its expected pages are fewer than the smaller requests it replaces
- *   (a tie goes to the smaller requests: smaller answers, and per-day ETags).
- * - Days already complete are never asked for again (unless refreshing, when none are
- *   complete): a period that covers one is not used, even if it would save a request.
+ * - The plan is made from what is missing: a period is used when its expected pages are fewer
+ *   than the requests its missing days would otherwise take (a tie goes to the smaller
+ *   requests: smaller answers, and per-day ETags). A period may cover days already complete in
+ *   the cache: one `week=` request beats six `date=` requests around one cached day, and the
+ *   complete days it brings again are stored fresh.
+ * - Days complete in the cache that no chosen period covers are not asked for (unless
+ *   refreshing, when none are complete).
  */
 import { daysOf, isoWeekOf, isoWeekRange, monthRange, type DayRange } from '../../range.js';
 
@@ -66,8 +69,7 @@ export function planRequests(input: PlanInput): Plan {
     const from = r.from < input.earliest ? input.earliest : r.from;
     const to = r.to > input.today ? input.today : r.to;
     if (from > to || from < input.from || to > input.to) return null;
-    const days = daysOf({ from, to });
-    return days.some((d) => complete.has(d)) ? null : days;
+    return daysOf({ from, to });
   };
   const weeks = new Map<string, string[] | null>();
   const weekDays = (day: string): [string, string[] | null] => {
@@ -86,7 +88,7 @@ export function planRequests(input: PlanInput): Plan {
       else single++;
     }
     let total = single;
-    for (const [w, n] of byWeek) total += Math.min(cost(weeks.get(w)!), n);
+    for (const [w, n] of byWeek) total += cost(weeks.get(w)!) < n ? cost(weeks.get(w)!) : n;
     return total;
   };
 
