@@ -48,7 +48,7 @@ export function withCommonOptions<A extends unknown[], O extends OptionValues, G
 /** Options of every command that makes requests. */
 export function withRequestOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(cmd: Command<A, O, G>) {
   return cmd
-    .option('--timeout <s>', 'give up on a request after s seconds', '30')
+    .option('--timeout <s>', 'a deadline for the whole command, retries and waits included (default: none, 30 s an attempt; today with a cached list: 5 s)')
     .option('--retries <n>', 'retry a failed request (429, 5xx, network) up to n times', '3');
 }
 

@@ -21,7 +21,7 @@ export async function makeHttp(opts: Record<string, unknown>, cmd?: OptionSource
   const { HttpClient } = await import('../http/index.js');
   const base = httpOptions(opts);
   const source = cmd?.getOptionValueSource('timeout');
-  const explicit = cmd === undefined ? opts.timeout !== undefined : source !== undefined && source !== 'default';
+  const explicit = source === undefined ? opts.timeout !== undefined : source !== 'default';
   const deadlineMs = explicit ? base.timeoutMs : deflt.deadlineMs;
   return new HttpClient({ ...base, ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
 }
