@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { differs, foldTitleOnly, mergePaper } from '../src/store/merge.js';
+import { differs, mergePaper, mergeStamped, emptyProvenance } from '../src/store/merge.js';
 import { emptyPaper, type Paper, type ParsedPaper } from '../src/record.js';
 
 const T0 = '2024-08-01T08:00:00.000Z';
 const T1 = '2024-08-02T08:00:00.000Z';
 
 function stored(over: Partial<Paper>): Paper {
-  return { ...emptyPaper('The Llama 3 Herd of Models', 'hf'), firstSeenAt: T0, lastSeenAt: T0, journalRef: null, arxivComment: null, doi: null, ...over };
+  return { ...emptyPaper('The Llama 3 Herd of Models', 'hf'), firstSeenAt: T0, lastSeenAt: T0, journalRef: null, arxivComment: null, doi: null, ...over } as Paper;
 }
 function listing(over: Partial<ParsedPaper>, source: 'hf' | 'arxiv' | 'import' = 'arxiv'): ParsedPaper {
   return { ...emptyPaper('The Llama 3 Herd of Models', source), ...over };
@@ -30,7 +30,7 @@ describe('mergePaper (no SQLite)', () => {
   it('folding a title-only record keeps the earlier first sighting', () => {
     const withId = stored({ id: '2407.21783', firstSeenAt: T1, lastSeenAt: T1 });
     const titleOnly = stored({ upvotes: 5, firstSeenAt: T0 });
-    const folded = foldTitleOnly(withId, titleOnly, T1);
+    const folded = mergeStamped({ paper: withId, prov: emptyProvenance() }, { paper: titleOnly, prov: emptyProvenance() }).paper;
     expect(folded).toMatchObject({ id: '2407.21783', upvotes: 5, firstSeenAt: T0 });
   });
 
