@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { differs, mergePaper, mergeStamped, emptyProvenance } from '../src/store/merge.js';
+import fc from 'fast-check';
+import { differs, mergePaper, mergeStamped, emptyProvenance, stamp } from '../src/store/merge.js';
 import { emptyPaper, type Paper, type ParsedPaper } from '../src/record.js';
 
 const T0 = '2024-08-01T08:00:00.000Z';
@@ -40,5 +41,34 @@ describe('mergePaper (no SQLite)', () => {
     expect(differs(a, { ...a, keywords: ['y'] })).toBe(true);
     const { doi: _doi, ...noDoi } = a;
     expect(differs(a, noDoi as Paper)).toBe(false);
+  });
+});
+
+describe('mergeStamped: the order of listings does not matter (no SQLite)', () => {
+  const origins = ['arxiv-api', 'arxiv-listing', 'hf-api', 'hf-page', 'hf-search', 'hf-copied', 'import'] as const;
+  const arbListing = fc.record({
+    origin: fc.constantFrom(...origins),
+    title: fc.constantFrom('A', 'B'),
+    summary: fc.option(fc.constantFrom('x', 'y'), { nil: null }),
+    upvotes: fc.option(fc.integer({ min: 0, max: 9 }), { nil: null }),
+    dailyDate: fc.option(fc.constantFrom('2024-10-24', '2024-10-25'), { nil: null }),
+    authors: fc.integer({ min: 0, max: 2 }),
+    at: fc.constantFrom(T0, T1, '2024-08-03T08:00:00.000Z'),
+  }).map((g) => stamp({ ...listing({ title: g.title, summary: g.summary, upvotes: g.upvotes, dailyDate: g.dailyDate, authors: ['A', 'B'].slice(0, g.authors) }, g.origin.startsWith('arxiv') ? 'arxiv' : 'hf'), origin: g.origin }, g.at));
+
+  it('is commutative and associative in every field but the arrival times', () => {
+    const strip = ({ paper: { firstSeenAt: _f, lastSeenAt: _l, ...rest }, prov }: ReturnType<typeof mergeStamped>) => ({ rest, prov });
+    fc.assert(fc.property(arbListing, arbListing, arbListing, (a, b, c) => {
+      expect(strip(mergeStamped(a, b))).toEqual(strip(mergeStamped(b, a)));
+      expect(strip(mergeStamped(mergeStamped(a, b), c))).toEqual(strip(mergeStamped(a, mergeStamped(b, c))));
+    }), { numRuns: 500 });
+  });
+
+  it('arXiv API outranks HF for the title; HF API outranks arXiv for links; counts take the newest', () => {
+    const arxiv = stamp({ ...listing({ title: 'From arXiv', url: null }), origin: 'arxiv-api' }, T0);
+    const hf = stamp({ ...listing({ title: 'From HF', url: 'https://huggingface.co/papers/x', upvotes: 3 }, 'hf'), origin: 'hf-api' }, T0);
+    const later = stamp({ ...listing({ upvotes: 1 }, 'hf'), origin: 'hf-search' }, T1);
+    const m = mergeStamped(mergeStamped(hf, later), arxiv).paper;
+    expect(m).toMatchObject({ title: 'From arXiv', url: 'https://huggingface.co/papers/x', upvotes: 1 });
   });
 });
