@@ -22,6 +22,11 @@ describe('parseArxivAtom', () => {
     expect(p.authorCount).toBe(3);
     expect(p.categories).toEqual(['cs.SE', 'cs.LG']);
     expect(p.publishedAt).toBe('2022-02-24');
+    expect(p.updatedAt).toBe('2022-02-24');
+    expect(p.versions).toEqual([{ version: 1, date: '2022-02-24' }]);
+    expect(p.origin).toBe('arxiv-api');
+    // 2005.14124v2: published is the first version's day, updated the latest's.
+    expect(l.papers[2]).toMatchObject({ publishedAt: '2020-05-28', updatedAt: '2020-07-16', versions: [{ version: 1, date: '2020-05-28' }, { version: 2, date: '2020-07-16' }] });
     expect(p.arxivUrl).toBe('https://arxiv.org/abs/2202.12139');
     expect(p.pdfUrl).toBe('https://arxiv.org/pdf/2202.12139');
     expect(p.doi).toBe('10.1109/ICSTW55395.2022.00035');
@@ -122,22 +127,25 @@ describe('parseArxivListing', () => {
     expect(old!.id).toBe('math/0309136');
     expect(old!.categories).toEqual(['math.GT', 'cs.LG']);
     expect(old!.pdfUrl).toBe('https://arxiv.org/pdf/math/0309136');
-    // New submissions and cross-lists were announced that day; replacements keep no date.
-    expect(l.papers.map((x) => x.publishedAt)).toEqual(['2024-10-25', '2024-10-25', '2024-10-25', '2024-10-25', null, null]);
+    // New submissions and cross-lists were announced that day; replacements announce a version.
+    // A listing's day is never a publishedAt.
+    expect(l.papers.map((x) => x.announcedAt)).toEqual(['2024-10-25', '2024-10-25', '2024-10-25', '2024-10-25', null, null]);
+    expect(l.papers.every((x) => x.publishedAt === null && x.listedOn === '2024-10-25' && x.origin === 'arxiv-listing')).toBe(true);
+    expect(l.papers.map((x) => x.arxivAnnounce)).toEqual(l.entries.map((e) => (e.section === 'replacement' ? expect.stringMatching(/^replace(-cross)?$/) : e.section)));
   });
 
   it('gives no listing date to a cross-list whose id is older than the month before the listing', async () => {
     const html = fixture('arxiv/list-cs.LG-new.synthetic.html').replaceAll('2410.18123', '2301.00042');
     const l = await parseArxivListing(html);
-    expect(l.entries[3]).toMatchObject({ section: 'cross', paper: { id: '2301.00042', publishedAt: null } });
+    expect(l.entries[3]).toMatchObject({ section: 'cross', paper: { id: '2301.00042', announcedAt: null, arxivAnnounce: 'cross' } });
   });
 
   it('reads the pre-2024 layout (span.list-identifier, headings before each dl, two-digit years)', async () => {
     const html = fixture('arxiv/list-cs.LG-new-2023-layout.synthetic.html');
     const l = await parseArxivListing(html);
     expect(l.date).toBe('2023-10-27');
-    expect(l.entries.map((e) => [e.paper.id, e.section, e.paper.publishedAt])).toEqual([
-      ['2310.16834', 'new', '2023-10-27'], ['2310.16001', 'cross', '2023-10-27'], ['2209.00001', 'replacement', null],
+    expect(l.entries.map((e) => [e.paper.id, e.section, e.paper.announcedAt, e.paper.arxivAnnounce])).toEqual([
+      ['2310.16834', 'new', '2023-10-27', 'new'], ['2310.16001', 'cross', '2023-10-27', 'cross'], ['2209.00001', 'replacement', null, 'replace'],
     ]);
     expect(l.papers[0]).toMatchObject({ title: 'Old Layout, New Paper', authors: ['Ana Silva', 'Bo Li'], categories: ['cs.LG', 'stat.ML'], summary: 'An abstract of Old Layout, New Paper.' });
     expect(l.papers[1]!.categories).toEqual(['cs.CV', 'cs.LG']);

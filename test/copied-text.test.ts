@@ -69,7 +69,7 @@ describe('the copied-text excerpt (search results, captured 2025-12-09)', () => 
   });
 
   it('makes contract records without an id: every field present, authors [] with the count', () => {
-    const keys = PAPER_FIELDS.filter((k) => k !== 'firstSeenAt' && k !== 'lastSeenAt');
+    const keys = [...PAPER_FIELDS.filter((k) => k !== 'firstSeenAt' && k !== 'lastSeenAt'), 'origin'];
     for (const p of listing.papers) {
       expect(Object.keys(p).sort()).toEqual([...keys].sort());
       expect(p).toMatchObject({ id: null, authors: [], dailyDate: null, url: null, arxivUrl: null, keywords: [], categories: [], sources: ['import'] });

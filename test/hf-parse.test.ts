@@ -14,12 +14,13 @@ const DAILY_2024 = fixture('daily-2024-08-01.html');
 const PAPER_PAGE = fixture('paper-2509.24002.prettified.html');
 const API_2026 = fixture('api-daily-papers-2026-03-06.one-item.json');
 
-const PARSED_KEYS = PAPER_FIELDS.filter((k) => k !== 'firstSeenAt' && k !== 'lastSeenAt');
+// A parsed paper also says what kind of source it came from (the store's merge uses it).
+const PARSED_KEYS = [...PAPER_FIELDS.filter((k) => k !== 'firstSeenAt' && k !== 'lastSeenAt'), 'origin'];
 
 /** Every one of the 20 fields present, none undefined, lists are lists. */
 function expectFullRecord(p: ParsedPaper): void {
   expect(Object.keys(p).sort()).toEqual([...PARSED_KEYS].sort());
-  expect(PARSED_KEYS).toHaveLength(20);
+  expect(PARSED_KEYS).toHaveLength(25);
   for (const k of PARSED_KEYS) {
     expect(p[k], `field ${k}`).not.toBeUndefined();
   }
@@ -169,8 +170,9 @@ describe('parseHfPage: the 2024 daily page (hydration)', () => {
     const l = await parseHfPage(html);
     expect(l.format).toBe('hf-search-page');
     expect(l.date).toBeNull();
-    expect(l.papers.map((p) => [p.id, p.title, p.upvotes, p.comments, p.dailyDate])).toEqual([
-      ['2407.21783', 'The Llama 3 Herd of Models', 94, 5, '2024-08-01'],
+    // A search is no daily list: its papers get no dailyDate.
+    expect(l.papers.map((p) => [p.id, p.title, p.upvotes, p.comments, p.dailyDate, p.origin])).toEqual([
+      ['2407.21783', 'The Llama 3 Herd of Models', 94, 5, null, 'hf-search'],
     ]);
   });
 });
@@ -277,6 +279,7 @@ describe('paperFromHfItem and parseDailyPapersApi: the 2026 API item', () => {
     expect(l.papers).toHaveLength(1);
     expectFullListing(l);
     expect(l.papers[0]).toEqual({
+      origin: 'hf-api', announcedAt: null, updatedAt: null, arxivAnnounce: null, versions: [],
       id: '2602.23229',
       title: 'Large Multimodal Models as General In-Context Classifiers',
       summary: expect.stringMatching(/^Which multimodal model should we use for classification\?.*specialized models\.$/) as unknown as string,
@@ -372,11 +375,14 @@ describe('parseDailyPapersApi: answers that are not lists of papers', () => {
     expect(parseDailyPapersApi(' [ ]\n', { dailyDate: '2024-08-03' })).toEqual({ papers: [], date: '2024-08-03', format: 'hf-api' });
   });
 
-  it('labels search results as the caller says, without a list date', () => {
+  it('labels search results as the caller says, without a list date: a search sets no dailyDate', () => {
     const l = parseDailyPapersApi(API_2026, { dailyDate: null, format: 'hf-search' });
     expect(l.format).toBe('hf-search');
     expect(l.date).toBeNull();
-    expect(l.papers[0]!.dailyDate).toBe('2026-03-06');
+    expect(l.papers[0]!.dailyDate).toBeNull();
+    expect(l.papers[0]!.origin).toBe('hf-search');
+    // The same item in a daily answer is on the list of its day.
+    expect(parseDailyPapersApi(API_2026).papers[0]!.dailyDate).toBe('2026-03-06');
   });
 
   it('gives the listing the most common daily date', () => {

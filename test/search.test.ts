@@ -28,7 +28,8 @@ describe('papers search', () => {
     const out = JSON.parse(r.stdout) as { id: string; dailyDate: string; sources: string[] }[];
     expect(out.map((p) => p.id)).toEqual(RESULT_IDS);
     // search results keep their own list dates; none is a daily list
-    expect(out.map((p) => p.dailyDate)).toEqual(['2026-03-06', '2024-08-01', '2024-08-01', '2024-08-01']);
+    // A search answer is no daily list: it sets no dailyDate.
+    expect(out.map((p) => p.dailyDate)).toEqual([null, null, null, null]);
     expect(out[0]!.sources).toEqual(['hf']);
     expect(t.server.requests).toHaveLength(1);
     expect(t.server.requests[0]!.query.get('q')).toBe('multimodal models');

@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { differs, foldTitleOnly, mergePaper } from '../src/store/merge.js';
+import fc from 'fast-check';
+import { differs, mergePaper, mergeStamped, emptyProvenance, stamp } from '../src/store/merge.js';
 import { emptyPaper, type Paper, type ParsedPaper } from '../src/record.js';
 
 const T0 = '2024-08-01T08:00:00.000Z';
 const T1 = '2024-08-02T08:00:00.000Z';
 
 function stored(over: Partial<Paper>): Paper {
-  return { ...emptyPaper('The Llama 3 Herd of Models', 'hf'), firstSeenAt: T0, lastSeenAt: T0, journalRef: null, arxivComment: null, doi: null, ...over };
+  return { ...emptyPaper('The Llama 3 Herd of Models', 'hf'), firstSeenAt: T0, lastSeenAt: T0, journalRef: null, arxivComment: null, doi: null, ...over } as Paper;
 }
 function listing(over: Partial<ParsedPaper>, source: 'hf' | 'arxiv' | 'import' = 'arxiv'): ParsedPaper {
   return { ...emptyPaper('The Llama 3 Herd of Models', source), ...over };
@@ -30,7 +31,7 @@ describe('mergePaper (no SQLite)', () => {
   it('folding a title-only record keeps the earlier first sighting', () => {
     const withId = stored({ id: '2407.21783', firstSeenAt: T1, lastSeenAt: T1 });
     const titleOnly = stored({ upvotes: 5, firstSeenAt: T0 });
-    const folded = foldTitleOnly(withId, titleOnly, T1);
+    const folded = mergeStamped({ paper: withId, prov: emptyProvenance() }, { paper: titleOnly, prov: emptyProvenance() }).paper;
     expect(folded).toMatchObject({ id: '2407.21783', upvotes: 5, firstSeenAt: T0 });
   });
 
@@ -40,5 +41,34 @@ describe('mergePaper (no SQLite)', () => {
     expect(differs(a, { ...a, keywords: ['y'] })).toBe(true);
     const { doi: _doi, ...noDoi } = a;
     expect(differs(a, noDoi as Paper)).toBe(false);
+  });
+});
+
+describe('mergeStamped: the order of listings does not matter (no SQLite)', () => {
+  const origins = ['arxiv-api', 'arxiv-listing', 'hf-api', 'hf-page', 'hf-search', 'hf-copied', 'import'] as const;
+  const arbListing = fc.record({
+    origin: fc.constantFrom(...origins),
+    title: fc.constantFrom('A', 'B'),
+    summary: fc.option(fc.constantFrom('x', 'y'), { nil: null }),
+    upvotes: fc.option(fc.integer({ min: 0, max: 9 }), { nil: null }),
+    dailyDate: fc.option(fc.constantFrom('2024-10-24', '2024-10-25'), { nil: null }),
+    authors: fc.integer({ min: 0, max: 2 }),
+    at: fc.constantFrom(T0, T1, '2024-08-03T08:00:00.000Z'),
+  }).map((g) => stamp({ ...listing({ title: g.title, summary: g.summary, upvotes: g.upvotes, dailyDate: g.dailyDate, authors: ['A', 'B'].slice(0, g.authors) }, g.origin.startsWith('arxiv') ? 'arxiv' : 'hf'), origin: g.origin }, g.at));
+
+  it('is commutative and associative in every field but the arrival times', () => {
+    const strip = ({ paper: { firstSeenAt: _f, lastSeenAt: _l, ...rest }, prov }: ReturnType<typeof mergeStamped>) => ({ rest, prov });
+    fc.assert(fc.property(arbListing, arbListing, arbListing, (a, b, c) => {
+      expect(strip(mergeStamped(a, b))).toEqual(strip(mergeStamped(b, a)));
+      expect(strip(mergeStamped(mergeStamped(a, b), c))).toEqual(strip(mergeStamped(a, mergeStamped(b, c))));
+    }), { numRuns: 500 });
+  });
+
+  it('arXiv API outranks HF for the title; HF API outranks arXiv for links; counts take the newest', () => {
+    const arxiv = stamp({ ...listing({ title: 'From arXiv', url: null }), origin: 'arxiv-api' }, T0);
+    const hf = stamp({ ...listing({ title: 'From HF', url: 'https://huggingface.co/papers/x', upvotes: 3 }, 'hf'), origin: 'hf-api' }, T0);
+    const later = stamp({ ...listing({ upvotes: 1 }, 'hf'), origin: 'hf-search' }, T1);
+    const m = mergeStamped(mergeStamped(hf, later), arxiv).paper;
+    expect(m).toMatchObject({ title: 'From arXiv', url: 'https://huggingface.co/papers/x', upvotes: 1 });
   });
 });

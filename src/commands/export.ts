@@ -10,7 +10,7 @@ import { assignKeys, paperRef, renderBibtex } from '../format/bibtex.js';
 import { renderDigestByDay, renderDigestSection } from '../format/markdown.js';
 import { renderCsv, renderJson, renderJsonl, renderTsv } from '../format/records.js';
 import { display, EXPORT_FORMATS, messages, writeChunks } from '../output.js';
-import type { Paper, SourceName } from '../record.js';
+import { paperDay, type Paper, type SourceName } from '../record.js';
 import { compileQuery, parseQuery, type QueryNode } from '../query.js';
 import type { PaperFilter, Store } from '../store/index.js';
 import { allTopics } from '../topics.js';
@@ -94,7 +94,7 @@ function feedIdentity(opts: ExportOptions): { id: string; title: string } {
 function* digestByDay(papers: Papers, filter: PaperFilter): Generator<string> {
   const sort = filter.sort ?? (filter.match ? 'relevance' : 'date');
   if (sort === 'date' || filter.limit === undefined) return yield* renderDigestByDay(papers({ ...filter, sort: 'date' }));
-  const day = (p: Paper) => p.dailyDate ?? p.publishedAt ?? '';
+  const day = (p: Paper) => paperDay(p) ?? '';
   yield* renderDigestByDay([...papers(filter)].sort((a, b) => (day(a) === day(b) ? 0 : day(a) < day(b) ? 1 : -1)));
 }
 

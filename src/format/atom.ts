@@ -1,6 +1,6 @@
 /** An Atom 1.0 feed of papers (RFC 4287) that any feed reader can subscribe to as a file. */
 import { arxivAbsUrl } from '../ids.js';
-import type { Paper } from '../record.js';
+import { citationDate, type Paper } from '../record.js';
 import { normalizeTitle } from '../text.js';
 
 /** XML-escape, dropping what XML 1.0 does not allow (controls, lone surrogates, U+FFFE/F). */
@@ -17,6 +17,7 @@ export function entryId(p: Paper): string {
 
 /** A day as an RFC 3339 timestamp (midnight UTC); timestamps of the cache pass through. */
 function stamp(day: string | null, fallback: string): string {
+  if (day && /^\d{4}-\d{2}$/.test(day)) return `${day}-01T00:00:00Z`; // only the month is known (from the id)
   return day && /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00Z` : fallback;
 }
 
@@ -30,7 +31,7 @@ export function atomEntry(p: Paper): string {
     `    <id>${xml(entryId(p))}</id>`,
     `    <title type="text">${xml(p.title)}</title>`,
     `    <updated>${xml(p.lastSeenAt)}</updated>`,
-    `    <published>${xml(stamp(p.publishedAt ?? p.dailyDate, p.firstSeenAt))}</published>`,
+    `    <published>${xml(stamp(citationDate(p), p.firstSeenAt))}</published>`,
     `    <link rel="alternate" type="text/html" href="${xml(link)}"/>`,
     ...(p.arxivUrl && p.arxivUrl !== link ? [`    <link rel="related" type="text/html" title="arXiv" href="${xml(p.arxivUrl)}"/>`] : []),
     ...(p.pdfUrl ? [`    <link rel="related" type="application/pdf" title="PDF" href="${xml(p.pdfUrl)}"/>`] : []),

@@ -4,7 +4,7 @@
  * Text stays UTF-8 (biber reads it; BibTeX passes it through).
  */
 import { arxivAbsUrl } from '../ids.js';
-import type { Paper } from '../record.js';
+import { citationDate, type Paper } from '../record.js';
 import { foldText, normalizeTitle, terminalSafe } from '../text.js';
 
 const STOP = new Set(['a', 'an', 'the', 'on', 'of', 'for', 'to', 'in', 'and', 'with', 'towards', 'toward', 'via', 'is', 'are', 'do', 'does', 'can', 'how', 'what', 'why', 'when', 'from', 'by', 'at', 'as']);
@@ -98,7 +98,7 @@ export function paperRef(p: { id: string | null; title: string }): string {
 }
 
 export function keyStub(p: Paper): KeyStub {
-  return { ref: paperRef(p), firstAuthor: p.authors[0] ?? null, title: p.title, date: p.publishedAt ?? p.dailyDate };
+  return { ref: paperRef(p), firstAuthor: p.authors[0] ?? null, title: p.title, date: citationDate(p) };
 }
 
 /** The base key: first author's surname, year, first significant title word (dubey2024llama). */
@@ -234,7 +234,7 @@ export function bibEntry(p: Paper, key: string): string {
   // BibTeX sorts by author, else by `key`: give the papers without names one.
   else fields.push(['key', `{${bibEscape(p.title)}}`]);
   if (p.journalRef) fields.push(['journal', `{${bibEscape(p.journalRef)}}`]);
-  const date = p.publishedAt ?? p.dailyDate;
+  const date = citationDate(p);
   if (date && /^\d{4}-\d{2}/.test(date)) {
     fields.push(['year', `{${date.slice(0, 4)}}`]);
     const month = MONTHS[Number(date.slice(5, 7)) - 1];

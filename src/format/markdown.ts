@@ -1,6 +1,6 @@
 /** Markdown: a list of linked titles people paste into notes or chat. */
 import { arxivAbsUrl } from '../ids.js';
-import type { Paper } from '../record.js';
+import { monthOfArxivId, paperDay, type Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
 
 /** Escape the characters that would change the meaning of inline Markdown. */
@@ -65,7 +65,7 @@ function digestLine(p: Paper): string {
 export function* renderDigestByDay(papers: Iterable<Paper>): Generator<string> {
   let current: string | undefined;
   for (const p of papers) {
-    const day = p.dailyDate ?? p.publishedAt ?? 'undated';
+    const day = paperDay(p) ?? monthOfArxivId(p.id) ?? 'undated';
     if (day !== current) {
       yield `${current === undefined ? '' : '\n'}## ${day}\n\n`;
       current = day;

@@ -26,12 +26,31 @@ export function* renderJsonl(papers: Iterable<Paper>): Generator<string> {
   for (const p of papers) yield JSON.stringify(toRecord(p)) + '\n';
 }
 
+/** A list item as a cell shows it: a version as `v2 2024-10-30`. */
+function itemText(v: unknown): string {
+  if (v !== null && typeof v === 'object' && 'version' in v) {
+    const { version, date } = v as { version: unknown; date: unknown };
+    return `v${String(version)}${date ? ` ${String(date)}` : ''}`;
+  }
+  return String(v);
+}
+
+/**
+ * C0 and C1 control characters (ESC, BEL, …): a CSV file is read by people too (`cat`, a
+ * pager), where they would act on the terminal. Tab and line breaks stay (an abstract's
+ * paragraphs; a quoted cell holds them); JSON and JSONL keep the text exact.
+ */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+export function withoutControls(s: string): string {
+  return s.replace(CONTROLS, '');
+}
+
 /**
  * RFC 4180: CRLF records, fields quoted when they hold a comma, quote or line break. A text
  * cell that a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading apostrophe.
  */
 function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  let s = withoutControls(v === null || v === undefined ? '' : Array.isArray(v) ? v.map(itemText).join('; ') : String(v));
   if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

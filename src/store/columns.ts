@@ -5,6 +5,7 @@
  */
 import type { Paper, SourceName } from '../record.js';
 import { normalizeTitle } from '../text.js';
+import type { Provenance } from './merge.js';
 
 /** How a record field is kept: as is (text or integer), or as JSON text. */
 type Kind = 'text' | 'int' | 'json';
@@ -24,6 +25,10 @@ export const COLUMNS = [
   { column: 'authors', field: 'authors', kind: 'json' },
   { column: 'author_count', field: 'authorCount', kind: 'int' },
   { column: 'published_at', field: 'publishedAt', kind: 'text' },
+  { column: 'announced_at', field: 'announcedAt', kind: 'text' },
+  { column: 'updated_at', field: 'updatedAt', kind: 'text' },
+  { column: 'arxiv_announce', field: 'arxivAnnounce', kind: 'text' },
+  { column: 'versions', field: 'versions', kind: 'json' },
   { column: 'daily_date', field: 'dailyDate', kind: 'text' },
   { column: 'upvotes', field: 'upvotes', kind: 'int' },
   { column: 'comments', field: 'comments', kind: 'int' },
@@ -43,6 +48,8 @@ export const COLUMNS = [
   { column: 'journal_ref', field: 'journalRef', kind: 'text' },
   { column: 'arxiv_comment', field: 'arxivComment', kind: 'text' },
   { column: 'doi', field: 'doi', kind: 'text' },
+  // What decides between two values of a field when sources disagree (merge.ts).
+  { column: 'provenance', field: null, kind: 'json' },
 ] as const satisfies readonly ColumnSpec[];
 
 type Column = (typeof COLUMNS)[number];
@@ -68,6 +75,13 @@ export const ROW_FIELDS = ['p.rowid AS rowid', ...PAPER_COLUMNS.map((c) => (c ==
   : `p.${c}`))].join(', ');
 export const ROW_SELECT = `SELECT ${ROW_FIELDS} FROM papers p`;
 
+/**
+ * What ingest reads of a row: ROW_FIELDS and, last, when each count was last seen unchanged
+ * (paper_seen.field_times, JSON), which the merge needs to know the newest observation.
+ */
+export const INGEST_SELECT = `SELECT ${ROW_FIELDS}, (SELECT field_times FROM paper_seen WHERE paper = p.rowid) AS field_times FROM papers p`;
+export type IngestRow = PaperRow & { field_times: string | null };
+
 // Made once: building them for every row was a tenth of a fresh ingest.
 export const INSERT_PAPER = `INSERT INTO papers (${PAPER_COLUMNS.join(', ')}) VALUES (${PAPER_COLUMNS.map((c) => '@' + c).join(', ')})`;
 export const UPDATE_PAPER = `UPDATE papers SET ${PAPER_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE rowid = @rowid`;
@@ -91,14 +105,21 @@ export function rowToPaper(r: PaperRow): Paper {
  * A row read in raw mode (an array, columns in ROW_FIELDS' order) as a PaperRow: building
  * the object here is twice as fast as the driver's own objects, which a batch reads thousands of.
  */
-export function rowFromArray(a: unknown[]): PaperRow {
+export function rowFromArray(a: unknown[]): IngestRow {
   const out: Record<string, unknown> = { rowid: a[0] };
   for (let i = 0; i < COLUMNS.length; i++) out[COLUMNS[i]!.column] = a[i + 1];
-  return out as PaperRow;
+  out.field_times = a[COLUMNS.length + 1] ?? null;
+  return out as IngestRow;
+}
+
+/** The provenance a row holds (merge.ts); an older row has none: every value of rank 0. */
+export function rowProvenance(r: PaperRow): Provenance {
+  const prov = JSON.parse(r.provenance ?? '{}') as Partial<Provenance>;
+  return { rank: prov.rank ?? {}, at: prov.at ?? {}, ...(prov.announcedIn ? { announcedIn: prov.announcedIn } : {}) };
 }
 
 /** The INSERT/UPDATE parameters of a record. A field a record lacks is stored as null. */
-export function paperParams(p: Paper): PaperParams {
+export function paperParams(p: Paper, prov: Provenance): PaperParams {
   const out: Record<string, unknown> = {};
   for (const c of COLUMNS) {
     if (c.field === null) continue;
@@ -106,6 +127,7 @@ export function paperParams(p: Paper): PaperParams {
     out[c.column] = c.kind === 'json' ? JSON.stringify(v ?? []) : v;
   }
   out.title_key = normalizeTitle(p.title);
+  out.provenance = JSON.stringify(prov);
   return out as PaperParams;
 }
 

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 // statically so that the CLI bundle (scripts/bundle.js) holds its JavaScript: a start-up
 // reads one file instead of a dozen.
 import BetterSqlite3 from 'better-sqlite3';
-import type { Paper, ParsedPaper, SourceName } from '../record.js';
+import { monthOfArxivId, type Paper, type ParsedPaper, type SourceName } from '../record.js';
 import { StoreError } from '../errors.js';
 import { foldText, normalizeTitle } from '../text.js';
 import { ROW_SELECT, rowToPaper, type PaperRow } from './columns.js';
@@ -18,6 +18,7 @@ import { Batch, type UpsertResult } from './ingest.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
 import { Statements } from './statements.js';
+import { MAX_PREFIX_WORDS, expandPrefixes } from './words.js';
 
 export { SCHEMA_VERSION, MIGRATIONS } from './schema.js';
 export { mergePaper } from './merge.js';
@@ -231,9 +232,31 @@ export class Store {
     return this.st.get("UPDATE sync_log SET outcome = 'interrupted', error = coalesce(error, 'the run stopped before it finished') WHERE outcome = 'running'").run().changes;
   }
 
+  /** The stored words that begin with `prefix` (one more than MAX_PREFIX_WORDS at most). */
+  private wordsBeginning(prefix: string): string[] {
+    return this.st.get<[string, string, number], string>('SELECT word FROM words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?')
+      .pluck().all(prefix, prefix + '\u{10FFFF}', MAX_PREFIX_WORDS + 1);
+  }
+
+  /** A filter whose prefix terms match the words that begin with them (words.ts). */
+  private expand<F extends { match?: string; notMatch?: string }>(f: F): F {
+    if (!f.match && !f.notMatch) return f;
+    const lookup = (prefix: string) => this.wordsBeginning(prefix);
+    return {
+      ...f,
+      ...(f.match ? { match: expandPrefixes(f.match, lookup) } : {}),
+      ...(f.notMatch ? { notMatch: expandPrefixes(f.notMatch, lookup) } : {}),
+    };
+  }
+
+  /** The SQL of a filter, its prefix terms expanded. */
+  private build(f: PaperFilter) {
+    return buildQuery(this.expand(f));
+  }
+
   /** How many papers a compiled text query matches. */
   countMatching(q: PaperFilter): number {
-    const { sql, params } = buildQuery(q);
+    const { sql, params } = this.build(q);
     return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM (${sql})`).pluck().get(params)!;
   }
 
@@ -246,7 +269,8 @@ export class Store {
    * index is read only from the first such paper's rowid on: papers mostly arrive in date
    * order, so recent ones have the high rowids (a backfill of old papers only makes it slower).
    */
-  countMatchingSince(queries: { match?: string; notMatch?: string }[], since: string): number[] {
+  countMatchingSince(compiled: { match?: string; notMatch?: string }[], since: string): number[] {
+    const queries = compiled.map((q) => this.expand(q));
     const lo = this.st.get<[string], number | null>(`SELECT min(rowid) FROM papers p WHERE ${PAPER_DAY} >= ?`).pluck().get(since) ?? null;
     return queries.map((q) => {
       if (lo === null) return 0;
@@ -259,7 +283,7 @@ export class Store {
 
   /** How many papers matching `filter` each day has (a paper's day: PAPER_DAY). */
   countByDay(filter: PaperFilter = {}): { day: string; papers: number }[] {
-    const { sql, params } = buildQuery(filter);
+    const { sql, params } = this.build(filter);
     return this.db.prepare<QueryParams, { day: string; papers: number }>(`SELECT day, count(*) AS papers FROM (SELECT ${PAPER_DAY} AS day FROM (${sql}) p) WHERE day IS NOT NULL GROUP BY day ORDER BY day`).all(params);
   }
 
@@ -275,7 +299,7 @@ export class Store {
 
   /** The latest lastSeenAt of the papers matching `filter` (an Atom feed's updated time), or null. */
   latestSeen(filter: PaperFilter = {}): string | null {
-    const { sql, params } = buildQuery(filter);
+    const { sql, params } = this.build(filter);
     return this.db.prepare<QueryParams, string | null>(`SELECT max(last_seen_at) FROM (${sql})`).pluck().get(params) ?? null;
   }
 
@@ -284,8 +308,10 @@ export class Store {
    * keys): a new row always comes after every row there is, and rowid order needs no sort.
    */
   *keyStubs(): Generator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }> {
-    yield* this.db.prepare<[], { id: string | null; title: string; firstAuthor: string | null; date: string | null }>(
-      "SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, daily_date) AS date FROM papers ORDER BY rowid").iterate();
+    // The date is citationDate's (record.ts): the same choice the BibTeX entry makes.
+    const rows = this.db.prepare<[], { id: string | null; title: string; firstAuthor: string | null; date: string | null }>(
+      "SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, announced_at, daily_date) AS date FROM papers ORDER BY rowid").iterate();
+    for (const r of rows) yield r.date === null ? { ...r, date: monthOfArxivId(r.id) } : r;
   }
 
   /**
@@ -303,7 +329,7 @@ export class Store {
 
   /** The papers matching `filter`, streamed (flat memory for any size). */
   *query(filter: PaperFilter = {}): Generator<Paper> {
-    const { sql, params } = buildQuery(filter);
+    const { sql, params } = this.build(filter);
     for (const row of this.db.prepare<QueryParams, PaperRow>(sql).iterate(params)) yield rowToPaper(row);
   }
 

@@ -3,15 +3,33 @@
  * the cache (read ahead in two statements), the rows whose text is not in the full-text index
  * yet, and the rows seen again unchanged; nothing of it outlives the transaction.
  */
-import type { ParsedPaper } from '../record.js';
+import type { Paper, ParsedPaper } from '../record.js';
 import { normalizeTitle } from '../text.js';
 import {
-  FTS_COLUMNS, INSERT_PAPER, ROW_SELECT, UPDATE_PAPER, paperParams, rowFromArray, rowToPaper,
-  type FtsText, type PaperParams, type PaperRow,
+  FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowProvenance, rowToPaper,
+  type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
-import { differs, foldTitleOnly, mergePaper } from './merge.js';
+import { differs, mergeStamped, sameRanks, stamp, type Provenance, type Stamped } from './merge.js';
 import type { Statements } from './statements.js';
-import type { Paper } from '../record.js';
+import { wordsOf } from './words.js';
+
+type PaperRow = IngestRow;
+
+/**
+ * A stored row as a record with its provenance; a value seen again unchanged has its later
+ * time (`pending`: this batch's, not written yet).
+ */
+function stampedRow(r: IngestRow, pending?: string): Stamped {
+  const prov = rowProvenance(r);
+  const times = pending ?? r.field_times;
+  if (times) {
+    for (const [f, t] of Object.entries(JSON.parse(times) as Provenance['at'])) {
+      const k = f as keyof Provenance['at'];
+      if (t && (prov.at[k] ?? '') < t) prov.at[k] = t;
+    }
+  }
+  return { paper: rowToPaper(r), prov };
+}
 
 export interface UpsertResult {
   inserted: number;
@@ -34,8 +52,13 @@ export class Batch {
   private readonly written = new Set<string>();
   /** Rows written in this batch whose text is not in the full-text index yet. */
   private unindexed: [number, FtsText][] = [];
-  /** Rows found unchanged: their time goes into paper_seen in one statement at the end. */
-  private readonly seen: number[] = [];
+  /**
+   * Rows found unchanged: their time (and, when a count was seen again, when each count was)
+   * goes into paper_seen in one statement at the end.
+   */
+  private readonly seen: [number, string | null][] = [];
+  /** The field times of the rows this batch saw unchanged, by rowid, as they will be written. */
+  private readonly pendingTimes = new Map<number, string>();
   private readonly titleKeys: string[];
 
   constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string) {
@@ -43,7 +66,7 @@ export class Batch {
     // Read what the batch's papers match in two statements instead of two a paper: the
     // per-statement cost of the driver was most of a re-ingest.
     const ids = papers.flatMap((p) => (p.id ? [p.id] : []));
-    const rows = st.get<[string], unknown[]>(`${ROW_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)).map(rowFromArray);
+    const rows = st.get<[string], unknown[]>(`${INGEST_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)).map(rowFromArray);
     this.byId = new Map(rows.map((r) => [r.id!, r]));
     // A paper with an id looks for rows known only by its title (a small index); one without
     // looks at every row of its title.
@@ -67,7 +90,8 @@ export class Batch {
       if (outcome === 'inserted') result.newRowids.push(rowid);
     }
     if (this.seen.length > 0) {
-      this.st.get<[string, string]>('INSERT INTO paper_seen (paper, seen_at) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at')
+      this.st.get<[string, string]>(`INSERT INTO paper_seen (paper, seen_at, field_times) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?) WHERE true
+        ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at, field_times = coalesce(excluded.field_times, field_times)`)
         .run(this.now, JSON.stringify(this.seen));
     }
     this.flushIndex();
@@ -75,7 +99,7 @@ export class Batch {
   }
 
   private rowByRowid(rowid: number): PaperRow | undefined {
-    return this.st.get<[number], PaperRow>(`${ROW_SELECT} WHERE rowid = ?`).get(rowid);
+    return this.st.get<[number], PaperRow>(`${INGEST_SELECT} WHERE rowid = ?`).get(rowid);
   }
 
   private findExisting(p: ParsedPaper, titleKey: string): { byId?: PaperRow; byTitle?: PaperRow } {
@@ -88,10 +112,10 @@ export class Batch {
       // Rare (a paper known by its title only), so its row is read when it is met.
       return { byId, byTitle: hit ? this.rowByRowid(hit.rowid) : undefined };
     }
-    const byId = p.id ? this.st.get<[string], PaperRow>(`${ROW_SELECT} WHERE id = ?`).get(p.id) : undefined;
+    const byId = p.id ? this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE id = ?`).get(p.id) : undefined;
     const byTitle = p.id
-      ? this.st.get<[string], PaperRow>(`${ROW_SELECT} WHERE title_key = ? AND id IS NULL ORDER BY rowid LIMIT 1`).get(titleKey)
-      : this.st.get<[string], PaperRow>(`${ROW_SELECT} WHERE title_key = ? ORDER BY id IS NULL, rowid LIMIT 1`).get(titleKey);
+      ? this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE title_key = ? AND id IS NULL ORDER BY rowid LIMIT 1`).get(titleKey)
+      : this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE title_key = ? ORDER BY id IS NULL, rowid LIMIT 1`).get(titleKey);
     return { byId, byTitle };
   }
 
@@ -99,11 +123,11 @@ export class Batch {
     for (const k of keys) if (k) this.written.add(k);
   }
 
-  private insertRow(p: Paper): number {
-    const params = paperParams(p);
+  private insertRow({ paper, prov }: Stamped): number {
+    const params = paperParams(paper, prov);
     const rowid = Number(this.st.get<PaperParams>(INSERT_PAPER).run(params).lastInsertRowid);
     this.unindexed.push([rowid, params]);
-    this.recordCounts(rowid, p);
+    this.recordCounts(rowid, paper);
     return rowid;
   }
 
@@ -114,8 +138,15 @@ export class Batch {
    * every paper is what made ingest slow.
    */
   private flushIndex(): void {
+    if (this.unindexed.length === 0) return;
     const insert = this.st.get<[number, ...FtsText[keyof FtsText][]]>(`INSERT INTO papers_fts (rowid, ${FTS_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`);
-    for (const [rowid, row] of this.unindexed) insert.run(rowid, row.title, row.summary, row.authors, row.keywords, row.categories);
+    const words = new Set<string>();
+    for (const [rowid, row] of this.unindexed) {
+      insert.run(rowid, row.title, row.summary, row.authors, row.keywords, row.categories);
+      for (const c of FTS_COLUMNS) for (const w of wordsOf(row[c])) words.add(w);
+    }
+    // The unstemmed words, for prefix queries (words.ts): one statement for the batch.
+    this.st.get<[string]>('INSERT OR IGNORE INTO words (word) SELECT value FROM json_each(?)').run(JSON.stringify([...words]));
     this.unindexed = [];
   }
 
@@ -127,8 +158,8 @@ export class Batch {
   }
 
   /** Rewrite a stored row (`old`, as read) with `p`; the index is redone only when its text changed. */
-  private updateRow(old: PaperRow, p: Paper): void {
-    const params = paperParams(p);
+  private updateRow(old: PaperRow, { paper: p, prov }: Stamped): void {
+    const params = paperParams(p, prov);
     this.st.get<PaperParams & { rowid: number }>(UPDATE_PAPER).run({ ...params, rowid: old.rowid });
     if (FTS_COLUMNS.some((c) => params[c] !== old[c])) {
       // An external-content FTS5 row is deleted by giving it the values it was indexed with.
@@ -145,15 +176,15 @@ export class Batch {
     let target = byId ?? byTitle;
     if (!target) {
       this.wrote(p.id, titleKey);
-      return { rowid: this.insertRow({ ...p, firstSeenAt: now, lastSeenAt: now }), outcome: 'inserted' };
+      return { rowid: this.insertRow(stamp(p, now)), outcome: 'inserted' };
     }
-    const stored = rowToPaper(target);
+    const stored = stampedRow(target, this.pendingTimes.get(target.rowid));
     let old = stored;
     if (byId && byTitle && byTitle.rowid !== byId.rowid) {
       // A paper first known only by its title now arrives with its id: fold the two into one.
       this.flushIndex(); // the delete below takes its row out of the index
       this.wrote(byTitle.title_key);
-      old = foldTitleOnly(old, rowToPaper(byTitle), now);
+      old = mergeStamped(old, stampedRow(byTitle, this.pendingTimes.get(byTitle.rowid)));
       this.st.get<[number, number]>('INSERT OR IGNORE INTO list_entries (source, list_date, paper, rank) SELECT source, list_date, ?, rank FROM list_entries WHERE paper = ?').run(byId.rowid, byTitle.rowid);
       this.st.get<[number, number]>('UPDATE OR IGNORE count_history SET paper = ? WHERE paper = ?').run(byId.rowid, byTitle.rowid);
       this.st.get<[number]>('DELETE FROM papers WHERE rowid = ?').run(byTitle.rowid);
@@ -161,14 +192,20 @@ export class Batch {
     }
     // A listing without an id was matched by its title: the title of the record with the id
     // (from HF or arXiv) stays; the id-less one only differs from it in case or punctuation.
-    const merged = mergePaper(old, p.id === null && old.id !== null ? { ...p, title: old.title } : p, now);
-    if (!differs(merged, stored)) {
-      this.seen.push(target.rowid);
+    const incoming = stamp(p.id === null && old.paper.id !== null ? { ...p, title: old.paper.title } : p, now);
+    const merged = mergeStamped(old, incoming);
+    merged.paper.lastSeenAt = now > old.paper.lastSeenAt ? now : old.paper.lastSeenAt;
+    if (!differs(merged.paper, stored.paper) && sameRanks(merged.prov, stored.prov)) {
+      // Unchanged: only the times move, in the narrow table (schema v3), the values' with them.
+      const timesMoved = JSON.stringify(merged.prov.at) !== JSON.stringify(stored.prov.at);
+      const times = timesMoved ? JSON.stringify(merged.prov.at) : null;
+      this.seen.push([target.rowid, times]);
+      if (times) this.pendingTimes.set(target.rowid, times);
       return { rowid: target.rowid, outcome: 'unchanged' };
     }
-    this.wrote(target.id, target.title_key, merged.id, normalizeTitle(merged.title));
+    this.wrote(target.id, target.title_key, merged.paper.id, normalizeTitle(merged.paper.title));
     this.updateRow(target, merged);
-    if (merged.upvotes !== target.upvotes || merged.comments !== target.comments) this.recordCounts(target.rowid, merged);
+    if (merged.paper.upvotes !== target.upvotes || merged.paper.comments !== target.comments) this.recordCounts(target.rowid, { ...merged.paper, lastSeenAt: now });
     return { rowid: target.rowid, outcome: 'updated' };
   }
 }

@@ -1,57 +1,193 @@
 /**
- * The field-by-field merge of what a listing says about a paper into what the cache knows.
- * Pure functions: no SQLite, tested on their own.
+ * The field-by-field merge of what listings say about a paper, as pure functions (no SQLite).
+ *
+ * The stored record is a function of the set of listings seen, not of their order: each field
+ * keeps, beside its value, what decides between two values (its provenance), and merging takes
+ * the better of the two by a fixed rule per field, which is commutative and associative:
+ * - arXiv metadata (title, abstract, authors, categories, dates of versions, comment, journal
+ *   ref, DOI): arXiv API > arXiv listing > HF API > HF page > HF search > copied text > other;
+ * - Hugging Face fields (links, keywords, AI summary, organization): HF API > HF page > HF
+ *   search > copied text > arXiv API > arXiv listing > other;
+ * - counts (upvotes, comments, stars): the newest observation, by the time it was made;
+ * - dailyDate and announcedAt: the earliest; updatedAt: the latest; arxivAnnounce: from the
+ *   latest listing day; versions: every version known; sources: every source.
+ * Between two values of equal rank the later observation wins, and at the same time a fixed
+ * order of the values (for authors, the longer list always first), so that no order of
+ * arrival can change the outcome. Observation times are the times listings were stored at.
  */
-import type { Paper, ParsedPaper } from '../record.js';
+import type { OriginKind, Paper, ParsedPaper, Version } from '../record.js';
 import { SOURCE_ORDER } from './columns.js';
 
-/**
- * Merge `incoming` into `old`. A field the listing did not give (null, or an empty list) never
- * erases a known one; counts take the latest value; sources accumulate; an author list never
- * shrinks to a shorter one.
- */
-export function mergePaper(old: Paper, incoming: ParsedPaper, now: string): Paper {
-  const pick = <T>(a: T | null, b: T | null): T | null => (a ?? b);
-  const list = (a: string[], b: string[]): string[] => (a.length > 0 ? a : b);
-  const authors = incoming.authors.length >= old.authors.length ? incoming.authors : old.authors;
-  const sources = SOURCE_ORDER.filter((s) => old.sources.includes(s) || incoming.sources.includes(s));
-  return {
-    id: old.id ?? incoming.id,
-    title: incoming.title || old.title,
-    summary: pick(incoming.summary, old.summary),
-    authors,
-    authorCount: authors.length > 0 ? Math.max(authors.length, incoming.authorCount ?? 0) : pick(incoming.authorCount, old.authorCount),
-    publishedAt: pick(incoming.publishedAt, old.publishedAt),
-    dailyDate: pick(incoming.dailyDate, old.dailyDate),
-    upvotes: pick(incoming.upvotes, old.upvotes),
-    comments: pick(incoming.comments, old.comments),
-    url: pick(incoming.url, old.url),
-    arxivUrl: pick(incoming.arxivUrl, old.arxivUrl),
-    pdfUrl: pick(incoming.pdfUrl, old.pdfUrl),
-    githubRepo: pick(incoming.githubRepo, old.githubRepo),
-    projectPage: pick(incoming.projectPage, old.projectPage),
-    githubStars: pick(incoming.githubStars, old.githubStars),
-    keywords: list(incoming.keywords, old.keywords),
-    aiSummary: pick(incoming.aiSummary, old.aiSummary),
-    organization: pick(incoming.organization, old.organization),
-    categories: list(incoming.categories, old.categories),
-    sources,
-    firstSeenAt: old.firstSeenAt,
-    lastSeenAt: now,
-    journalRef: pick(incoming.journalRef ?? null, old.journalRef ?? null),
-    arxivComment: pick(incoming.arxivComment ?? null, old.arxivComment ?? null),
-    doi: pick(incoming.doi ?? null, old.doi ?? null),
-  };
+const ARXIV_RANK: Record<OriginKind, number> = {
+  'arxiv-api': 7, 'arxiv-listing': 6, 'hf-api': 5, 'hf-page': 4, 'hf-search': 3, 'hf-copied': 2, import: 1,
+};
+const HF_RANK: Record<OriginKind, number> = {
+  'hf-api': 7, 'hf-page': 6, 'hf-search': 5, 'hf-copied': 4, 'arxiv-api': 3, 'arxiv-listing': 2, import: 1,
+};
+
+/** Fields decided by the rank of the kind of source that gave them. */
+const ARXIV_FIELDS = ['title', 'summary', 'authors', 'categories', 'publishedAt', 'arxivComment', 'journalRef', 'doi', 'arxivUrl', 'pdfUrl'] as const;
+const HF_FIELDS = ['url', 'githubRepo', 'projectPage', 'keywords', 'aiSummary', 'organization'] as const;
+const COUNT_FIELDS = ['upvotes', 'comments', 'githubStars'] as const;
+type RankedField = (typeof ARXIV_FIELDS)[number] | (typeof HF_FIELDS)[number];
+type CountField = (typeof COUNT_FIELDS)[number];
+
+/** What decides between two values of a field: stored with the record (the provenance column). */
+export interface Provenance {
+  /** The rank of the kind of source each ranked field's value came from. */
+  rank: Partial<Record<RankedField, number>>;
+  /** When each ranked field's value and each count was last observed. */
+  at: Partial<Record<RankedField | CountField, string>>;
+  /** The day of the arXiv listing arxivAnnounce came from. */
+  announcedIn?: string;
+}
+
+export interface Stamped {
+  paper: Paper;
+  prov: Provenance;
+}
+
+export const emptyProvenance = (): Provenance => ({ rank: {}, at: {} });
+
+const isEmpty = (v: unknown): boolean => v === null || v === undefined || (Array.isArray(v) && v.length === 0) || v === '';
+
+/** The kind of source a parsed paper came from (parsers say; older callers get their source's API). */
+export function originOf(p: ParsedPaper): OriginKind {
+  if (p.origin) return p.origin;
+  if (p.sources.includes('arxiv')) return 'arxiv-api';
+  if (p.sources.includes('hf')) return 'hf-api';
+  return 'import';
+}
+
+/** A parsed paper observed at `now`, as a record with its provenance. */
+export function stamp(p: ParsedPaper, now: string): Stamped {
+  const origin = originOf(p);
+  const { origin: _origin, listedOn, ...fields } = p;
+  const paper = ordered({ ...fields, firstSeenAt: now, lastSeenAt: now });
+  const prov = emptyProvenance();
+  for (const f of ARXIV_FIELDS) if (!isEmpty(paper[f])) [prov.rank[f], prov.at[f]] = [ARXIV_RANK[origin], now];
+  for (const f of HF_FIELDS) if (!isEmpty(paper[f])) [prov.rank[f], prov.at[f]] = [HF_RANK[origin], now];
+  for (const f of COUNT_FIELDS) if (paper[f] !== null && paper[f] !== undefined) prov.at[f] = now;
+  if (paper.arxivAnnounce && listedOn) prov.announcedIn = listedOn;
+  return { paper, prov };
+}
+
+/** A total order on field values, for a tie of ranks: by JSON text. */
+function valueOrder(a: unknown, b: unknown): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function laterOrNull(a: string | null | undefined, b: string | null | undefined, earliest: boolean): string | null {
+  if (a === null || a === undefined) return b ?? null;
+  if (b === null || b === undefined) return a;
+  return earliest ? (a < b ? a : b) : (a > b ? a : b);
+}
+
+function mergeVersions(a: Version[], b: Version[]): Version[] {
+  const by = new Map<number, string | null>();
+  for (const v of [...a, ...b]) {
+    const d = by.get(v.version);
+    by.set(v.version, by.has(v.version) ? laterOrNull(d, v.date, true) : v.date);
+  }
+  return [...by.entries()].sort((x, y) => x[0] - y[0]).map(([version, date]) => ({ version, date }));
 }
 
 /**
- * Fold a record known only by its title (`titleOnly`) into the record with its id (`withId`),
- * now that a listing tied the two together: the earlier first sighting is kept.
+ * Merge two records of one paper with their provenance. Commutative and associative in every
+ * field but lastSeenAt (the later) and firstSeenAt (the earlier), which are times of arrival.
  */
-export function foldTitleOnly(withId: Paper, titleOnly: Paper, now: string): Paper {
-  const merged = mergePaper(withId, titleOnly, now);
-  merged.firstSeenAt = titleOnly.firstSeenAt < withId.firstSeenAt ? titleOnly.firstSeenAt : withId.firstSeenAt;
-  return merged;
+export function mergeStamped(a: Stamped, b: Stamped): Stamped {
+  const out: Record<string, unknown> = {};
+  const prov = emptyProvenance();
+  const pa = a.paper;
+  const pb = b.paper;
+  for (const f of [...ARXIV_FIELDS, ...HF_FIELDS]) {
+    const va = pa[f] ?? null;
+    const vb = pb[f] ?? null;
+    const ra = isEmpty(va) ? -1 : (a.prov.rank[f] ?? 0);
+    const rb = isEmpty(vb) ? -1 : (b.prov.rank[f] ?? 0);
+    let takeA: boolean;
+    // An author list never shrinks to a shorter one (a card or copied text may list a few).
+    const la = f === 'authors' ? ((va as string[] | null)?.length ?? 0) : 0;
+    const lb = f === 'authors' ? ((vb as string[] | null)?.length ?? 0) : 0;
+    const ta = a.prov.at[f] ?? '';
+    const tb = b.prov.at[f] ?? '';
+    if (la !== lb) takeA = la > lb;
+    else if (ra !== rb) takeA = ra > rb;
+    else if (ta !== tb) takeA = ta > tb;
+    else takeA = valueOrder(va, vb) >= 0;
+    out[f] = takeA ? va : vb;
+    const r = takeA ? ra : rb;
+    if (r >= 0) prov.rank[f] = r;
+    const t = takeA ? ta : tb;
+    if (r >= 0 && t) prov.at[f] = t;
+  }
+  for (const f of COUNT_FIELDS) {
+    const va = pa[f] ?? null;
+    const vb = pb[f] ?? null;
+    const ta = va === null ? null : (a.prov.at[f] ?? '');
+    const tb = vb === null ? null : (b.prov.at[f] ?? '');
+    let takeA: boolean;
+    if (tb === null) takeA = true;
+    else if (ta === null) takeA = false;
+    else takeA = ta !== tb ? ta > tb : (va as number) >= (vb as number);
+    out[f] = takeA ? va : vb;
+    const t = takeA ? ta : tb;
+    if (t !== null) prov.at[f] = t;
+  }
+  const authors = out.authors as string[] | null ?? [];
+  out.authors = authors;
+  const counts = [pa.authorCount, pb.authorCount].filter((n): n is number => typeof n === 'number');
+  out.authorCount = authors.length > 0 ? Math.max(authors.length, ...counts) : counts.length > 0 ? Math.max(...counts) : null;
+  out.categories ??= [];
+  out.keywords ??= [];
+  out.dailyDate = laterOrNull(pa.dailyDate, pb.dailyDate, true);
+  out.announcedAt = laterOrNull(pa.announcedAt, pb.announcedAt, true);
+  out.updatedAt = laterOrNull(pa.updatedAt, pb.updatedAt, false);
+  out.versions = mergeVersions(pa.versions ?? [], pb.versions ?? []);
+  // arxivAnnounce: the latest listing's section; a value of unknown listing day counts as oldest.
+  const da = pa.arxivAnnounce ? (a.prov.announcedIn ?? '') : null;
+  const db = pb.arxivAnnounce ? (b.prov.announcedIn ?? '') : null;
+  const takeA = db === null || (da !== null && (da !== db ? da > db : valueOrder(pa.arxivAnnounce, pb.arxivAnnounce) >= 0));
+  out.arxivAnnounce = takeA ? (pa.arxivAnnounce ?? null) : pb.arxivAnnounce;
+  const day = takeA ? da : db;
+  if (day) prov.announcedIn = day;
+  out.id = pa.id ?? pb.id;
+  out.sources = SOURCE_ORDER.filter((s) => pa.sources.includes(s) || pb.sources.includes(s));
+  out.firstSeenAt = pa.firstSeenAt < pb.firstSeenAt ? pa.firstSeenAt : pb.firstSeenAt;
+  out.lastSeenAt = pa.lastSeenAt > pb.lastSeenAt ? pa.lastSeenAt : pb.lastSeenAt;
+  return { paper: ordered(out as unknown as Paper), prov };
+}
+
+/** Every field of a record, in one order: two records built here compare key by key. */
+const RECORD_KEYS: readonly (keyof Paper)[] = [
+  'id', 'title', 'summary', 'authors', 'authorCount', 'publishedAt', 'announcedAt', 'updatedAt', 'arxivAnnounce',
+  'versions', 'dailyDate', 'upvotes', 'comments', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage',
+  'githubStars', 'keywords', 'aiSummary', 'organization', 'categories', 'sources', 'firstSeenAt', 'lastSeenAt',
+  'journalRef', 'arxivComment', 'doi',
+];
+
+function ordered(p: Paper): Paper {
+  const out: Record<string, unknown> = {};
+  for (const k of RECORD_KEYS) out[k] = p[k] ?? (k === 'versions' ? [] : null);
+  return out as unknown as Paper;
+}
+
+/** The same provenance, apart from when values were seen (those move without a row write). */
+export function sameRanks(a: Provenance, b: Provenance): boolean {
+  return JSON.stringify(a.rank, Object.keys(a.rank).sort()) === JSON.stringify(b.rank, Object.keys(b.rank).sort())
+    && (a.announcedIn ?? null) === (b.announcedIn ?? null);
+}
+
+/**
+ * Merge what a listing says about a paper into what the cache knows, without provenance:
+ * the stored record's values count as of rank 0 (known, of unknown source). For tests and
+ * callers that have no stored provenance.
+ */
+export function mergePaper(old: Paper, incoming: ParsedPaper, now: string): Paper {
+  return mergeStamped({ paper: old, prov: emptyProvenance() }, stamp(incoming, now)).paper;
 }
 
 /** True when two records differ in anything but lastSeenAt (null and a missing field are alike). */
@@ -61,7 +197,7 @@ export function differs(a: Paper, b: Paper): boolean {
     const x = a[k] ?? null;
     const y = b[k] ?? null;
     if (x === y) continue;
-    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    if (Array.isArray(x) && Array.isArray(y) && JSON.stringify(x) === JSON.stringify(y)) continue;
     return true;
   }
   return false;

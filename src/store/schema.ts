@@ -145,6 +145,37 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX papers_title_only ON papers(title_key) WHERE id IS NULL;
   `,
   },
+  {
+    // Fixed meanings for every date, and a record that does not depend on the order listings
+    // arrived in: the arXiv announcement (day and section), the latest version's date and the
+    // versions; per row, what decides between two values of a field (merge.ts); per paper seen
+    // again unchanged, when each field was last seen (the later observation wins).
+    name: 'v4_record_fidelity',
+    sql: `
+  ALTER TABLE papers ADD COLUMN announced_at TEXT;
+  ALTER TABLE papers ADD COLUMN updated_at TEXT;
+  ALTER TABLE papers ADD COLUMN arxiv_announce TEXT;
+  ALTER TABLE papers ADD COLUMN versions TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE papers ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE paper_seen ADD COLUMN field_times TEXT;
+  `,
+  },
+  {
+    // Prefix queries that match what was typed: the index stems its words, so the store keeps
+    // every indexed word unstemmed (folded as the index's tokenizer folds it) and turns a prefix
+    // into the words that begin with it (words.ts). Built here from every paper's text, read
+    // once through an unstemmed index that is dropped again.
+    name: 'v5_prefix_words',
+    sql: `
+  CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE words_build USING fts5(text, content='', tokenize='unicode61 remove_diacritics 2');
+  INSERT INTO words_build (rowid, text) SELECT rowid, concat_ws(' ', title, summary, authors, keywords, categories) FROM papers;
+  CREATE VIRTUAL TABLE temp.words_build_vocab USING fts5vocab(main, words_build, 'row');
+  INSERT INTO words (word) SELECT term FROM temp.words_build_vocab;
+  DROP TABLE temp.words_build_vocab;
+  DROP TABLE words_build;
+  `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

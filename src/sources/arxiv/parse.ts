@@ -5,12 +5,13 @@
  * are async.
  *
  * Decisions:
- * - publishedAt: the Atom `<published>` day (the first version's submission, UTC). A listing
- *   page gives no such date: new submissions and cross-lists get the listing's (announcement)
- *   date when their id was given out in that month or the one before; replacements get null
- *   (they were published earlier; the cache keeps the date it has).
- * - Each listing entry's section (new, cross, replacement) comes back alongside the papers
- *   (`entries`), so that the record of the contract stays as it is.
+ * - publishedAt: the Atom `<published>` day (the first version's submission, UTC); updatedAt
+ *   the Atom `<updated>` day (the latest version's), and the id's version suffix names that
+ *   version (versions). A listing page gives no submission date: its day is when arXiv
+ *   announced the paper (announcedAt) for new submissions and cross-lists whose id was given
+ *   out in that month or the one before; replacements announce a new version, not the paper.
+ * - Each listing entry's section becomes arxivAnnounce (new, cross, replace, replace-cross),
+ *   and the listing's day goes with the paper (listedOn) so the latest listing's section wins.
  */
 import type { AnyNode, Element } from 'domhandler';
 import { ParseError } from '../../errors.js';
@@ -93,6 +94,13 @@ export async function parseArxivAtom(xml: string): Promise<AtomListing> {
     p.authors = kids(e, 'author').map((a) => text(a, 'name')).filter((n): n is string => n !== null);
     p.authorCount = p.authors.length > 0 ? p.authors.length : null;
     p.publishedAt = isoDay(text(e, 'published'));
+    p.updatedAt = isoDay(text(e, 'updated'));
+    const version = /v(\d+)\s*$/.exec(rawId);
+    if (version) {
+      const n = Number(version[1]);
+      p.versions = n === 1 ? [{ version: 1, date: p.publishedAt }] : [{ version: 1, date: p.publishedAt }, { version: n, date: p.updatedAt }];
+    }
+    p.origin = 'arxiv-api';
     const primary = kids(e, 'primary_category')[0]?.attribs.term ?? null;
     p.categories = orderCategories(primary, kids(e, 'category').map((c) => c.attribs.term ?? '').filter(Boolean));
     p.arxivComment = text(e, 'comment');
@@ -120,8 +128,8 @@ function listingDate(heading: string): string | null {
 }
 
 /**
- * The listing's date as a paper's publishedAt: for new submissions and cross-lists only (a
- * replacement was published long before), and only when the new-style id was given out in the
+ * The listing's date as the day arXiv announced the paper: for new submissions and cross-lists
+ * only (a replacement announces a new version), and only when the new-style id was given out in the
  * listing's month or the month before it (papers submitted at a month's end are announced in
  * the next one), so an old paper cross-listed late never gets a wrong date.
  */
@@ -190,7 +198,11 @@ export async function parseArxivListing(html: string): Promise<ArxivListingPage>
       p.summary = cleanText(dd.find('p.mathjax').first().text());
       const dtText = $(dt).text();
       const section = dlSection ?? (/cross-list from/i.test(dtText) ? 'cross' : /\(replaced\)/i.test(dtText) ? 'replacement' : 'new');
-      p.publishedAt = announcedOn(dlDate, id, section);
+      p.announcedAt = announcedOn(dlDate, id, section);
+      const crossListed = /cross-list from/i.test(dtText);
+      p.arxivAnnounce = section === 'new' ? 'new' : section === 'cross' ? 'cross' : crossListed ? 'replace-cross' : 'replace';
+      p.listedOn = dlDate;
+      p.origin = 'arxiv-listing';
       entries.push({ paper: p, section });
     });
   });

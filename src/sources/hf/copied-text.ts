@@ -196,6 +196,7 @@ export function parseHfCopiedText(text: string, opts: CopiedTextOptions): Copied
   let yearlessDates = 0;
   const papers: ParsedPaper[] = entries.map((e) => {
     const p = emptyPaper(e.title, 'import');
+    p.origin = 'hf-copied';
     p.summary = e.abstract.length > 0 ? collapseWhitespace(e.abstract.join(' ')) : null;
     const m = e.meta ?? {};
     if (m.authorCount !== undefined) p.authorCount = m.authorCount;

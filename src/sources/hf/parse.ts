@@ -16,7 +16,7 @@
  */
 import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, bareArxivId, hfPaperUrl } from '../../ids.js';
-import { emptyPaper, type Listing, type ParsedPaper } from '../../record.js';
+import { emptyPaper, type Listing, type OriginKind, type ParsedPaper } from '../../record.js';
 import { cleanText, collapseWhitespace, decodeEntities, isoDay, parseCount } from '../../text.js';
 
 type Rec = Record<string, unknown>;
@@ -61,7 +61,7 @@ function describe(x: unknown): string {
  * shapes) and the flat paper object (`/api/papers/<id>`, the `paper` prop of a paper page).
  * Throws ParseError only when the item has no usable arXiv id or no title.
  */
-export function paperFromHfItem(item: unknown, opts: { dailyDate?: string | null } = {}): ParsedPaper {
+export function paperFromHfItem(item: unknown, opts: { dailyDate?: string | null; origin?: OriginKind } = {}): ParsedPaper {
   if (!isRecord(item)) throw new ParseError(`Hugging Face paper item is not an object (${describe(item)})`, { hint: FORMAT_HINT });
   const wrapped = isRecord(item.paper);
   const paper: Rec = isRecord(item.paper) ? item.paper : item;
@@ -86,10 +86,12 @@ export function paperFromHfItem(item: unknown, opts: { dailyDate?: string | null
     p.authorCount = paper.authors.length;
   }
   p.publishedAt = isoDay(paper.publishedAt);
-  p.dailyDate = (typeof opts.dailyDate === 'string' ? isoDay(opts.dailyDate) : null)
+  // A search answer's items carry dates too, but a search is no daily list: only lists set it.
+  p.dailyDate = opts.origin === 'hf-search' ? null : (typeof opts.dailyDate === 'string' ? isoDay(opts.dailyDate) : null)
     ?? isoDay(paper.submittedOnDailyAt)
     ?? isoDay(outer.submittedOnDailyAt)
     ?? (wrapped ? isoDay(outer.publishedAt) : null);
+  p.origin = opts.origin ?? 'hf-api';
   p.upvotes = parseCount(paper.upvotes) ?? parseCount(outer.upvotes);
   p.comments = parseCount(outer.numComments) ?? parseCount(paper.numComments);
   p.url = hfPaperUrl(id);
@@ -106,10 +108,10 @@ export function paperFromHfItem(item: unknown, opts: { dailyDate?: string | null
 }
 
 /** Items to records; an item that fails names its position in the listing. */
-function papersFromItems(items: readonly unknown[], what: string, dailyDate: string | null): ParsedPaper[] {
+function papersFromItems(items: readonly unknown[], what: string, dailyDate: string | null, origin: OriginKind): ParsedPaper[] {
   return items.map((item, i) => {
     try {
-      return paperFromHfItem(item, { dailyDate });
+      return paperFromHfItem(item, { dailyDate, origin });
     } catch (err) {
       if (err instanceof ParseError) {
         throw new ParseError(`${what}, item ${i + 1}: ${err.message}`, { hint: err.hint, cause: err });
@@ -153,7 +155,7 @@ export function parseDailyPapersApi(json: string, opts: { dailyDate?: string | n
     if (error !== null) throw new ParseError(`Hugging Face API answered with an error: ${error}`);
     throw new ParseError('Hugging Face API answer is not a JSON list of papers', { hint: FORMAT_HINT });
   }
-  const papers = papersFromItems(data, 'Hugging Face API answer', opts.dailyDate ?? null);
+  const papers = papersFromItems(data, 'Hugging Face API answer', opts.dailyDate ?? null, opts.format === 'hf-search' ? 'hf-search' : 'hf-api');
   const date = opts.dailyDate === undefined ? commonDailyDate(papers) : opts.dailyDate;
   return { papers, date, format: opts.format ?? 'hf-api' };
 }
@@ -279,16 +281,16 @@ function listingFromDailyProps(props: Rec): Listing | null {
   const query = typeof props.query === 'string' ? props.query.trim() : '';
   if (Array.isArray(props.searchResults) && (query !== '' || !Array.isArray(props.dailyPapers))) {
     // Search page (shape inferred from scrapers): not one day's list.
-    return { papers: papersFromItems(props.searchResults, 'Hugging Face search page', null), date: null, format: 'hf-search-page' };
+    return { papers: papersFromItems(props.searchResults, 'Hugging Face search page', null, 'hf-search'), date: null, format: 'hf-search-page' };
   }
   if (!Array.isArray(props.dailyPapers)) return null;
   const period = typeof props.periodType === 'string' ? props.periodType.toLowerCase() : 'day';
   if (period !== 'day' && period !== 'daily') {
     // Week / month pages (inferred): each paper keeps its own list date.
-    return { papers: papersFromItems(props.dailyPapers, 'Hugging Face page', null), date: null, format: 'hf-page' };
+    return { papers: papersFromItems(props.dailyPapers, 'Hugging Face page', null, 'hf-page'), date: null, format: 'hf-page' };
   }
   const date = isoDay(props.date);
-  const papers = papersFromItems(props.dailyPapers, 'Hugging Face page', date);
+  const papers = papersFromItems(props.dailyPapers, 'Hugging Face page', date, 'hf-page');
   return { papers, date: date ?? commonDailyDate(papers), format: 'hf-page' };
 }
 
@@ -301,7 +303,7 @@ function listingFromPaperProps(props: Rec): Listing | null {
     item.numComments = props.comments.filter((c) => !isRecord(c) || c.type === undefined || c.type === 'comment').length;
   }
   if (props.submitterOrganization !== undefined) item.organization = props.submitterOrganization;
-  const paper = papersFromItems([item], 'Hugging Face paper page', null);
+  const paper = papersFromItems([item], 'Hugging Face paper page', null, 'hf-page');
   return { papers: paper, date: null, format: 'hf-paper-page' };
 }
 
@@ -368,6 +370,7 @@ async function parseHfCards(html: string): Promise<Listing | null> {
     p.arxivUrl = arxivAbsUrl(id);
     p.pdfUrl = arxivPdfUrl(id);
     p.dailyDate = cardDate;
+    p.origin = 'hf-page';
     $(art).find('.leading-none').each((_, el) => {
       const n = parseCount($(el).text());
       if (n !== null) {
