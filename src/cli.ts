@@ -9,6 +9,9 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { EXIT_FAILURE, EXIT_USAGE, PapersError, causeChain } from './errors.js';
 import { messages } from './output.js';
 import { closest } from './text.js';
+import { completionCommand } from './cli/completion.js';
+import { configCommand } from './cli/config.js';
+import { dbCommand } from './cli/db.js';
 import { exportCommand } from './cli/export.js';
 import { fetchCommand } from './cli/fetch.js';
 import { importCommand } from './cli/import.js';
@@ -64,7 +67,7 @@ export function buildProgram(): CommandUnknownOpts {
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined })
     .addHelpText('after', '\nRun papers <command> --help for a command\'s options and examples.\n\nExamples:\n  papers today\n  papers fetch --week 2024-W31\n  papers list --topic agents --since 7d\n  papers show 2410.17243');
-  for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand()]) {
+  for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand(), configCommand(), completionCommand(), dbCommand()]) {
     program.addCommand(cmd as unknown as CommandUnknownOpts as Command);
   }
   settle(program as unknown as CommandUnknownOpts);

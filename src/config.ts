@@ -1,6 +1,10 @@
 /** The user's config file: topics, source settings, defaults. Read once, validated. */
 import { readFileSync } from 'node:fs';
+import { ARXIV_CATEGORIES, isArxivCategory } from './categories.js';
 import { PapersError } from './errors.js';
+import { closest } from './text.js';
+import { messages } from './output.js';
+import { compileQuery, parseQuery } from './query.js';
 import { defaultConfigPath } from './paths.js';
 
 export interface Config {
@@ -11,6 +15,8 @@ export interface Config {
 
 /** The orders `defaults.sort` may name (relevance is the default of a text query anyway). */
 const CONFIG_SORTS = ['upvotes', 'date', 'title', 'rising'];
+
+const KNOWN_KEYS = ['topics', 'sources', 'defaults'];
 
 export function emptyConfig(): Config {
   return { topics: {}, sources: {}, defaults: {} };
@@ -38,14 +44,25 @@ export function parseConfig(text: string, path: string): Config {
     });
   }
   const bad = (what: string) =>
-    new PapersError(`the config file ${path}: ${what}`, { hint: 'see "Configuration" in the README' });
+    new PapersError(`the config file ${path}: ${what}`, { hint: 'see "Configuration" in the README, or papers config --help' });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('expected a JSON object');
   const obj = raw as Record<string, unknown>;
   const config = emptyConfig();
+  // A key papers does not know is most likely a typo: say so, but read the rest.
+  for (const key of Object.keys(obj)) if (!KNOWN_KEYS.includes(key)) messages.warn(`the config file ${path}: unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')})`);
+  if (obj.defaults && typeof obj.defaults === 'object') {
+    for (const key of Object.keys(obj.defaults)) if (!['limit', 'sort'].includes(key)) messages.warn(`the config file ${path}: unknown key "defaults.${key}" (known: defaults.limit, defaults.sort)`);
+  }
   if (obj.topics !== undefined) {
     if (typeof obj.topics !== 'object' || obj.topics === null || Array.isArray(obj.topics)) throw bad('"topics" must be an object of name → query');
     for (const [name, q] of Object.entries(obj.topics)) {
       if (typeof q !== 'string') throw bad(`topic "${name}" must be a query string`);
+      try {
+        compileQuery(parseQuery(q, `topic ${name}`), `topic ${name}`);
+      } catch (err) {
+        // A query that cannot be parsed is wrong in the file, not on the command line: exit 1.
+        throw new PapersError(`the config file ${path}: ${(err as Error).message}`, { cause: err, hint: `fix topic "${name}" with papers config set topics.${name} <query>, or papers config edit` });
+      }
       config.topics[name] = q;
     }
   }
@@ -53,8 +70,11 @@ export function parseConfig(text: string, path: string): Config {
     const arxiv = (obj.sources as Record<string, unknown> | null)?.arxiv as Record<string, unknown> | undefined;
     if (arxiv?.categories !== undefined) {
       if (!Array.isArray(arxiv.categories) || !arxiv.categories.every((c) => typeof c === 'string')) throw bad('"sources.arxiv.categories" must be a list of category names');
-      const wrong = (arxiv.categories as string[]).find((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c.trim()));
-      if (wrong !== undefined) throw bad(`"sources.arxiv.categories": '${wrong}' is not an arXiv category (e.g. cs.LG, math.GT, astro-ph)`);
+      const wrong = (arxiv.categories as string[]).find((c) => !isArxivCategory(c.trim()));
+      if (wrong !== undefined) {
+        const near = closest(wrong.trim(), ARXIV_CATEGORIES);
+        throw bad(`"sources.arxiv.categories": '${wrong}' is not an arXiv category (${near ? `did you mean ${near}?` : 'e.g. cs.LG, math.GT, astro-ph'})`);
+      }
       config.sources.arxiv = { categories: [...new Set((arxiv.categories as string[]).map((c) => c.trim()))] };
     }
   }

@@ -20,6 +20,8 @@ export type QueryNode =
 /** Field prefixes and the index columns they search. */
 const FIELDS = { title: 'title', abstract: 'summary', author: 'authors', kw: 'keywords', cat: 'categories' } as const;
 export type Field = keyof typeof FIELDS;
+/** Prefixes that are not fields but are not unknown either: personal marks, and ids pasted as arXiv:… */
+const RESERVED_PREFIXES = ['is', 'tag', 'has', 'arxiv'];
 
 export const MAX_QUERY_LENGTH = 1000;
 /** Groups inside groups, at most: plenty for a person, and far from FTS5's parser stack. */
@@ -70,6 +72,13 @@ function tokenize(input: string, option: string): Token[] {
       } else if (text === 'OR' || text === 'NOT') {
         tokens.push({ type: text, pos: start });
       } else if (text !== 'AND') {
+        // `titel:framer` would silently match nothing: a prefix that looks like a field must be one.
+        const prefix = /^([a-z]{2,12}):[^/:]/i.exec(text);
+        if (prefix && !RESERVED_PREFIXES.includes(prefix[1]!.toLowerCase())) {
+          throw new UsageError(`${option}: unknown field '${prefix[1]}:' at column ${start + 1}`, {
+            hint: `fields: ${Object.keys(FIELDS).map((f) => `${f}:`).join(' ')}; quote the word ("${text}") to search for it as it is`,
+          });
+        }
         tokens.push({ type: 'word', text, pos: start });
       }
     }

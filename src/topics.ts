@@ -5,6 +5,7 @@
 import type { Config } from './config.js';
 import { UsageError } from './errors.js';
 import { parseQuery, type QueryNode } from './query.js';
+import { closest } from './text.js';
 
 /*
  * How these are tuned. The index stems words (porter), and a query word is stemmed the same
@@ -50,6 +51,9 @@ export function allTopics(config: Config): Record<string, { query: string; built
 export function topicQuery(name: string, config: Config): QueryNode {
   const topics = allTopics(config);
   const topic = Object.hasOwn(topics, name) ? topics[name] : undefined;
-  if (!topic) throw new UsageError(`unknown topic '${name}'`, { hint: `known topics: ${Object.keys(topics).sort().join(', ')}` });
+  if (!topic) {
+    const near = closest(name, Object.keys(topics));
+    throw new UsageError(`unknown topic '${name}'`, { hint: `${near ? `did you mean ${near}?; ` : ''}known topics: ${Object.keys(topics).sort().join(', ')}` });
+  }
   return parseQuery(topic.query, `topic ${name}`);
 }

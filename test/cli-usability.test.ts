@@ -82,6 +82,39 @@ describe('usage errors', () => {
   });
 });
 
+describe('query and topic messages', () => {
+  it("an unknown field prefix is a usage error naming the fields; --topic Vision suggests vision; lower-case or gets a hint", async () => {
+    const field = await papers('list', '-q', 'titel:framer');
+    expect(field.code).toBe(2);
+    expect(field.stderr).toMatch(/^papers: --query: unknown field 'titel:' at column 1 \(fields: title: abstract: author: kw: cat:; /);
+    const topic = await papers('list', '--topic', 'Vision');
+    expect(topic.code).toBe(2);
+    expect(topic.stderr).toMatch(/^papers: unknown topic 'Vision' \(did you mean vision\?; known topics: /);
+    const or = await papers('list', '-q', 'rockets or moon');
+    expect(or.code).toBe(0);
+    expect(or.stderr).toContain('write OR (capitals)');
+  });
+});
+
+describe('arXiv categories', () => {
+  it('are checked against the taxonomy, case included, before any request', async () => {
+    const env2 = { ...env, PAPERS_ARXIV_URL: 'http://127.0.0.1:9', PAPERS_ARXIV_API_URL: 'http://127.0.0.1:9' };
+    const lower = await runCli(['fetch', '--category', 'cs.lg'], { env: env2 });
+    expect(lower.code).toBe(2);
+    expect(lower.stderr).toBe("papers: --category: 'cs.lg' is not an arXiv category (did you mean cs.LG? (names are case-sensitive))\n");
+    const made = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.XX'], { env: env2 });
+    expect(made.code).toBe(2);
+    expect(made.stderr).toMatch(/^papers: --category: 'cs\.XX' is not an arXiv category/);
+  });
+
+  it('--category without --source means arXiv', async () => {
+    const r = await runCli(['fetch', '--category', 'cs.LG', '--retries', '0'], { env: { ...env, PAPERS_ARXIV_URL: 'http://127.0.0.1:9', PAPERS_ARXIV_API_URL: 'http://127.0.0.1:9', PAPERS_ARXIV_RSS_URL: 'http://127.0.0.1:9' } });
+    expect(r.stderr).not.toContain('applies to --source arxiv only');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/arxiv/i);
+  });
+});
+
 describe('read-only commands never create a cache', () => {
   it('exit 1 naming the path, and nothing is made there', { timeout: 120_000 }, async () => {
     const empty = tempDir();

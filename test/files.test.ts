@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { runCli, tempDir } from './helpers/cli.js';
+import { fixturePath } from './helpers/server.js';
+import { Store } from '../src/store.js';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
@@ -25,6 +27,7 @@ describe('files', () => {
     symlinkSync(join(root, 'node_modules'), join(t.dir, 'node_modules'));
     expect(existsSync(join(t.dir, 'dist', 'papers.cjs.cache'))).toBe(true);
     writeFileSync(join(t.dir, 'dist', 'papers.cjs.cache'), Buffer.alloc(90_000, 7));
+    Store.open(t.db).close();
     const r = spawnSync(process.execPath, [join(t.dir, 'bin', 'papers.js'), 'list', '--json'], { encoding: 'utf8', env: { ...process.env, PAPERS_DB: t.db, PAPERS_CONFIG: t.config } });
     expect(r.stderr).toMatch(/the cache is empty/);
     expect(r.stdout).toBe('[]\n');
@@ -41,17 +44,17 @@ describe('files', () => {
     expect(readFileSync(t.config, 'utf8')).toBe(broken);
   });
 
-  it('a cache path in a missing directory is created', async () => {
+  it('a command that writes creates a cache path in a missing directory', async () => {
     const t = tmp();
     const db = join(t.dir, 'a', 'b', 'c', 'papers.db');
-    const r = await runCli(['today', '--offline'], { env: { PAPERS_DB: db } });
-    expect(r.stderr).toMatch(/no daily list in the cache yet/);
+    const r = await runCli(['import', fixturePath('hf/api-daily-papers-2026-03-06.one-item.json')], { env: { PAPERS_DB: db } });
+    expect(r.code, r.stderr).toBe(0);
     expect(existsSync(db)).toBe(true);
   });
 
   it('a cache path that cannot be created is a clear error (exit 1)', async () => {
     for (const db of ['/dev/null/papers/papers.db', '/proc/papers.db']) {
-      const r = await runCli(['today', '--offline', '--db', db]);
+      const r = await runCli(['import', fixturePath('hf/api-daily-papers-2026-03-06.one-item.json'), '--db', db]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`^papers: cannot open the cache ${db}: .+ \\(check the path and its permissions, or pass --db <path>\\)\\n$`));
     }

@@ -144,12 +144,12 @@ describe('papers topics', () => {
     expect(readdirSync(join(env.PAPERS_CONFIG, '..'))).toEqual(['config.json']);
   });
 
-  it('a topic in the config whose query is broken is an error naming the topic', async () => {
+  it('a topic in the config whose query is broken is a config error naming the file and the topic', async () => {
     const env = freshEnv();
     mkdirSync(join(env.PAPERS_CONFIG, '..'), { recursive: true });
     writeFileSync(env.PAPERS_CONFIG, JSON.stringify({ topics: { broken: '(a OR' } }));
     const r = await runCli(['list', '--topic', 'broken'], { env });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^papers: topic broken: OR needs a term after it at column 6/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^papers: the config file .*config\.json: topic broken: OR needs a term after it at column 6/);
   });
 });

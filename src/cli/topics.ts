@@ -23,8 +23,9 @@ Examples:
     });
   topics.command('show').argument('<name>').description('the query of a topic').option('--json', 'print as JSON')
     .addHelpText('after', '\nExamples:\n  papers topics show agents\n  papers topics show agents --json | jq -r .query')
-    .action(async (name, opts) => {
-      await (await import('../commands/topics.js')).show(name, opts);
+    .action(async (name, _opts, command) => {
+      // --json may come before or after the name: commander gives it to either command.
+      await (await import('../commands/topics.js')).show(name, command.optsWithGlobals());
     });
   topics.command('add').argument('<name>').argument('<query...>')
     .description('add or replace a topic in the config file (a query may start with -: papers topics add x -survey)')

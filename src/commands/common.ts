@@ -53,7 +53,11 @@ function textQuery(opts: Record<string, unknown>, config?: Config): CompiledQuer
     const nodes = topics.map((t) => topicQuery(t, known));
     parts.push(nodes.length === 1 ? nodes[0]! : { kind: 'or', items: nodes });
   }
-  if (typeof opts.query === 'string') parts.push(parseQuery(opts.query));
+  if (typeof opts.query === 'string') {
+    parts.push(parseQuery(opts.query));
+    // Only upper-case OR is the operator; a lower-case one between words is searched for.
+    if (/\S\s+or\s+\S/.test(opts.query)) messages.warn(`'or' in -q is a word to search for; write OR (capitals) for either of two words`);
+  }
   if (parts.length === 0) return {};
   return compileQuery(parts.length === 1 ? parts[0]! : { kind: 'and', items: parts });
 }

@@ -1,5 +1,6 @@
 /** `papers fetch`: fetch the lists of a date range into the cache, with as few requests as possible. */
 import { PapersError, ParseError, UsageError } from '../errors.js';
+import { checkCategory } from '../categories.js';
 import { loadConfig } from '../config.js';
 import { todayUtc } from '../dates.js';
 import { messages, resolveFormat } from '../output.js';
@@ -16,7 +17,7 @@ export function categoriesOf(value: unknown): string[] {
   for (const v of list.flatMap((x) => String(x).split(','))) {
     const c = v.trim();
     if (!c) continue;
-    if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)) throw new UsageError(`--category: '${c}' is not an arXiv category`, { hint: 'e.g. cs.LG, math.GT, astro-ph' });
+    checkCategory(c);
     if (!out.includes(c)) out.push(c);
   }
   return out;

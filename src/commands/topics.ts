@@ -1,6 +1,6 @@
 /** `papers topics`: list, show, add and remove named queries. */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeTextAtomically } from '../files.js';
 import { loadConfig, parseConfig } from '../config.js';
 import { PapersError, UsageError } from '../errors.js';
 import { messages, resolveFormat, writeChunks } from '../output.js';
@@ -8,25 +8,6 @@ import { defaultConfigPath } from '../paths.js';
 import { compileQuery, parseQuery } from '../query.js';
 import { allTopics, BUILTIN_TOPICS } from '../topics.js';
 import { openStore } from './common.js';
-
-/** Write `text` to `path` atomically: a temporary file in the same directory, synced, renamed. */
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new PapersError(`cannot write the config file ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
 
 /** Change the topics of the config file, keeping every other key as it was. */
 function editTopics(edit: (topics: Record<string, string>) => void): string {
@@ -37,7 +18,7 @@ function editTopics(edit: (topics: Record<string, string>) => void): string {
   const topics = { ...((raw.topics as Record<string, string> | undefined) ?? {}) };
   edit(topics);
   raw.topics = topics;
-  writeAtomically(path, JSON.stringify(raw, null, 2) + '\n');
+  writeTextAtomically(path, JSON.stringify(raw, null, 2) + '\n', 'the config file');
   return path;
 }
 

@@ -1,0 +1,68 @@
+/**
+ * Cache maintenance, the SQL of `papers db`: compacting the file, checking it, and removing
+ * old papers. Functions of an open better-sqlite3 handle, run by the command through the store.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+
+type Db = BetterSqlite3.Database;
+
+/** Write the WAL back into the file and rebuild it without free pages. */
+export function vacuum(db: Db): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+export interface CheckResult {
+  /** SQLite's integrity check: pages, records and indexes agree ("ok" alone when they do). */
+  integrity: string[];
+  /** Rows pointing at papers that are gone. */
+  foreignKeys: number;
+  /** The full-text index agrees with the papers table. */
+  fullText: string | null;
+}
+
+export function check(db: Db): CheckResult {
+  const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  const foreignKeys = (db.pragma('foreign_key_check') as unknown[]).length;
+  let fullText: string | null = null;
+  try {
+    db.prepare("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)").run();
+  } catch (err) {
+    fullText = (err as Error).message;
+  }
+  return { integrity, foreignKeys, fullText };
+}
+
+export interface PruneResult {
+  papers: number;
+  lists: number;
+}
+
+/** Whether the papers table has a column (personal marks arrive in a later schema). */
+function hasColumn(db: Db, table: string, column: string): boolean {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
+}
+
+/**
+ * Remove what is older than `before` (YYYY-MM-DD): the daily lists of earlier days, and the
+ * papers whose day (their daily list's, else their arXiv date) is earlier and that are on no
+ * later list. Starred papers stay; papers with no date at all stay.
+ */
+export function prune(db: Db, before: string, opts: { dryRun?: boolean } = {}): PruneResult {
+  const keepStarred = hasColumn(db, 'papers', 'starred') ? 'AND NOT coalesce(p.starred, 0)' : '';
+  const old = `SELECT p.rowid FROM papers p
+    WHERE coalesce(p.daily_date, p.published_at) < @before ${keepStarred}
+      AND NOT EXISTS (SELECT 1 FROM list_entries e WHERE e.paper = p.rowid AND e.list_date >= @before)`;
+  const run = db.transaction((): PruneResult => {
+    const papers = (db.prepare(`SELECT count(*) AS n FROM (${old})`).get({ before }) as { n: number }).n;
+    const lists = (db.prepare('SELECT count(*) AS n FROM lists WHERE list_date < @before').get({ before }) as { n: number }).n;
+    if (!opts.dryRun) {
+      db.prepare(`DELETE FROM papers WHERE rowid IN (${old})`).run({ before });
+      db.prepare('DELETE FROM list_entries WHERE list_date < @before').run({ before });
+      db.prepare('DELETE FROM lists WHERE list_date < @before').run({ before });
+    }
+    return { papers, lists };
+  });
+  return run();
+}
