@@ -142,6 +142,27 @@ describe('the full-text index follows the cache', () => {
     );
   });
 
+  it('a title-only row seen unchanged and then folded into its id in the same batch is stored (found by the property above)', () => {
+    const a = tempStore();
+    const b = tempStore();
+    a.upsertPapers([paper(null, 'Sparse Sparrows', 'About the margay.')], { now: '2029-01-01T00:00:00.000Z' });
+    b.upsertPapers([paper(null, 'Sparse Sparrows', 'About the margay.')], { now: '2029-01-01T00:00:00.000Z' });
+    const batch = [
+      paper('2401.00002', 'Winged Words', 'About the ocelot.'),
+      paper(null, 'Sparse Sparrows', 'About the margay.'),
+      paper('2401.00002', 'Sparse Sparrows', 'About the ocelot.'),
+      paper('2401.00001', 'Sparse Sparrows', 'About the ocelot.'),
+    ];
+    const now = '2030-01-01T00:00:00.000Z';
+    const together = a.upsertPapers(batch, { now });
+    const alone = batch.map((p) => b.upsertPapers([p], { now }).rowids[0]);
+    expect(together.rowids).toEqual(alone);
+    expect([...a.query({})]).toEqual([...b.query({})]);
+    indexMatchesTable(a);
+    a.close();
+    b.close();
+  });
+
   it('re-storing unchanged papers only moves their last-seen time', () => {
     const store = tempStore();
     const listing = parseDailyPapersApi(readFileSync(join(FIXTURES, 'hf/api-daily-papers-2024-08-01.derived.json'), 'utf8'), { dailyDate: '2024-08-01' });

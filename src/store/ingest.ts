@@ -90,8 +90,10 @@ export class Batch {
       if (outcome === 'inserted') result.newRowids.push(rowid);
     }
     if (this.seen.length > 0) {
-      this.st.get<[string, string]>(`INSERT INTO paper_seen (paper, seen_at, field_times) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?) WHERE true
-        ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at, field_times = coalesce(excluded.field_times, field_times)`)
+      // A row seen unchanged may have been folded into another later in the batch (a title-only
+      // row meeting its id): it is gone, as one-at-a-time storing would have left it.
+      this.st.get<[string, string]>(`INSERT INTO paper_seen (paper, seen_at, field_times) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?)
+        WHERE value ->> 0 IN (SELECT rowid FROM papers) ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at, field_times = coalesce(excluded.field_times, field_times)`)
         .run(this.now, JSON.stringify(this.seen));
     }
     this.flushIndex();
