@@ -1,3 +1,4 @@
+import { Store } from '../src/store.js';
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { BIN, cacheRows, runCli, serverAndCache } from './helpers/cli.js';
@@ -120,6 +121,7 @@ describe('papers today', () => {
   });
 
   it('--offline with an empty cache is a clear error and makes no request', async () => {
+    Store.open(t.tmp.db).close();
     const r = await runCli(['today', '--offline'], { env: t.env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^papers: no daily list in the cache yet \(run papers today without --offline first\)\n$/);

@@ -36,11 +36,14 @@ const compiles: [string, { match?: string; notMatch?: string }][] = [
   ['NEAR(a b)', { match: `(${w('"NEAR"')} AND ${w('"a"')} AND ${w('"b"')})` }],
   ["'; DROP TABLE papers; --", { match: `(${w('"DROP"')} AND ${w('"TABLE"')} AND ${w('"papers;"')})` }],
   ['{title}: x', { match: `(${w('"{title}:"')} AND ${w('"x"')})` }],
-  ['unknown:field', { match: w('"unknown:field"') }],
+  ['"unknown:field"', { match: w('"unknown:field"') }],
+  ['is:starred', { match: w('"is:starred"') }],
   ['x ^ y', { match: `(${w('"x"')} AND ${w('"y"')})` }],
 ];
 
 const errors: [string, RegExp][] = [
+  ['unknown:field', /unknown field 'unknown:' at column 1/],
+  ['diffusion titel:framer', /unknown field 'titel:' at column 11/],
   ['title:"state space', /unbalanced quote at column 7: "state space/],
   ['x"); DROP TABLE papers', /unbalanced quote at column 2/],
   ['(a OR b', /unbalanced parenthesis at column 1/],

@@ -1,9 +1,10 @@
 /** `papers import <file…>`: saved listings of every kind into the cache, one transaction per file. */
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { PapersError, StoreError, UsageError } from '../errors.js';
+import { causeChain, PapersError, StoreError, UsageError } from '../errors.js';
 import { isIsoDate } from '../dates.js';
 import { messages } from '../output.js';
+import { plural } from '../format/words.js';
 import { type ImportOptions, decodeInput, recogniseListing, storeRecognised } from '../import.js';
 import type { Store } from '../store/index.js';
 import { openStore } from './common.js';
@@ -46,19 +47,13 @@ function asOfFor(input: Input, given: string | undefined): ImportOptions {
   return { asOf: localDate(new Date()), asOfSource: 'today; set another with --as-of' };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One line for a file that failed (and its causes with --verbose). */
 function reportFailure(name: string, err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
   const hint = e instanceof PapersError && e.hint ? ` (${e.hint})` : '';
   process.stderr.write(`papers: ${name}: ${e.message}${hint}\n`);
-  let cause: unknown = e.cause;
-  while (messages.verbose && cause) {
-    const c = cause instanceof Error ? cause : new Error(String(cause));
-    process.stderr.write(`  caused by: ${c.message}\n`);
-    cause = c.cause;
-  }
+  if (messages.verbose) for (const line of causeChain(e)) process.stderr.write(`  caused by: ${line}\n`);
 }
 
 export async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
