@@ -3,7 +3,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { parsedPaper } from './helpers/papers.js';
 

@@ -1,4 +1,4 @@
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { BIN, cacheRows, runCli, serverAndCache } from './helpers/cli.js';

@@ -39,7 +39,7 @@ describe('help and version', () => {
 
   it('shows defaults as typed, and every command has examples', async () => {
     const fetch = await papers('fetch', '--help');
-    expect(fetch.stdout).toContain('(default: 30)');
+    expect(fetch.stdout).toContain('(default: 3)');
     expect(fetch.stdout).not.toMatch(/default: "/);
     const commands = [['today'], ['fetch'], ['sync'], ['search'], ['import'], ['list'], ['show'], ['topics'], ['topics', 'show'], ['topics', 'add'], ['topics', 'remove'], ['export'], ['stats'], ['trends']];
     const helps = await Promise.all(commands.map((cmd) => papers(...cmd, '--help')));

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixturePath } from './helpers/server.js';
-import { Store } from '../src/store.js';
+import { Store } from '../src/store/index.js';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
