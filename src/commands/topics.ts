@@ -11,10 +11,11 @@ import { openStore } from './common.js';
 
 /** Write `text` to `path` atomically: a temporary file in the same directory, synced, renamed. */
 function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  // Readable by its owner only, like the cache.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const fd = openSync(tmp, 'w', 0o644);
+    const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, text);
       fsyncSync(fd);
