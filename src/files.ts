@@ -10,13 +10,14 @@ export function tempBeside(path: string): string {
 
 /**
  * Write `text` to `path` atomically: a temporary file in the same directory, synced, renamed
- * over the old one. `what` names the file in the error ("the config file").
+ * over the old one. `what` names the file in the error ("the config file"). Readable by its
+ * owner only (a directory it creates too): the config may name what a person follows.
  */
 export function writeTextAtomically(path: string, text: string, what = 'the file'): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = tempBeside(path);
   try {
-    const fd = openSync(tmp, 'w', 0o644);
+    const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, text);
       fsyncSync(fd);

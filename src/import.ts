@@ -56,6 +56,10 @@ export function decodeInput(buf: Buffer): string {
       throw new ParseError('a gzip file that does not decompress (cut short?)', { hint: HINT, cause: err });
     }
   }
+  // UTF-16 comes in pairs of bytes: an odd count is a file cut short, which stores nothing.
+  if (buf.length >= 2 && (buf[0] === 0xff && buf[1] === 0xfe || buf[0] === 0xfe && buf[1] === 0xff) && buf.length % 2 === 1) {
+    throw new ParseError('a UTF-16 file with an odd number of bytes (cut short?)', { hint: HINT });
+  }
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
     const swapped = Buffer.from(buf.subarray(2));

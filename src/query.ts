@@ -89,6 +89,9 @@ function tokenize(input: string, option: string): Token[] {
 /** Parse a query; a query that cannot be parsed is a UsageError pointing at the offending part. */
 export function parseQuery(input: string, option = '--query'): QueryNode {
   if (input.length > MAX_QUERY_LENGTH) throw new UsageError(`${option}: the query is ${input.length} characters long (at most ${MAX_QUERY_LENGTH})`);
+  // SQLite ends an FTS5 string at a NUL character ("unterminated string"): it separates words
+  // like a space (same length, so error positions stay right).
+  input = input.replace(/\0/g, ' ');
   const tokens = tokenize(input, option);
   let k = 0;
   let depth = 0;

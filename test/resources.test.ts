@@ -1,0 +1,162 @@
+/**
+ * Resources running out: a full disk in the middle of an import, a cache on a read-only mount,
+ * an upstream answer over the body cap. Each ends with one line on stderr, the cache as it was
+ * before, and a next run that works. The mounts need root and a kernel that allows them; where
+ * they fail the test says so and is skipped.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { cacheRows, runCli, tempDir } from './helpers/cli.js';
+import { fixture, startServer } from './helpers/server.js';
+
+const tmp = tempDir();
+const mounted: string[] = [];
+afterAll(() => {
+  for (const m of mounted.reverse()) {
+    try {
+      execFileSync('umount', [m]);
+    } catch {
+      // already gone
+    }
+  }
+  tmp.cleanup();
+});
+
+function mount(args: string[], target: string): string | null {
+  try {
+    execFileSync('mount', [...args, target], { stdio: 'pipe' });
+    mounted.push(target);
+    return null;
+  } catch (e) {
+    return ((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim();
+  }
+}
+
+const ITEM = JSON.parse(fixture('hf/api-daily-papers-2026-03-06.one-item.json'))[0];
+function listing(base: number, n: number, date: string): string {
+  const items = [];
+  for (let i = 0; i < n; i++) {
+    const id = `2601.${String(base + i).padStart(5, '0')}`;
+    items.push({ ...ITEM, publishedAt: `${date}T00:00:00.000Z`, paper: { ...ITEM.paper, id, title: `Resource paper ${id}`, summary: `${'words of an abstract '.repeat(60)}${id}` } });
+  }
+  return JSON.stringify(items);
+}
+
+const snapshot = (db: string) => cacheRows(db, 'SELECT id, title, upvotes FROM papers ORDER BY rowid');
+function intact(db: string): void {
+  const d = new Database(db);
+  try {
+    expect(d.pragma('integrity_check', { simple: true })).toBe('ok');
+    d.prepare("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)").run();
+  } finally {
+    d.close();
+  }
+}
+const oneLine = (stderr: string) => {
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/^papers: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+};
+
+describe('a full disk', () => {
+  it('in the middle of an import: one line, the cache as before, the next run fine', async (ctx) => {
+    const dir = join(tmp.dir, 'small-disk');
+    mkdirSync(dir);
+    const why = mount(['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs'], dir);
+    if (why) {
+      console.log(`skipped: cannot mount a small tmpfs (${why})`);
+      ctx.skip();
+    }
+    const db = join(dir, 'papers.db');
+    const small = join(tmp.dir, 'small.json');
+    const big = join(tmp.dir, 'big.json');
+    const later = join(tmp.dir, 'later.json');
+    writeFileSync(small, listing(100, 20, '2026-01-05'));
+    writeFileSync(big, listing(1000, 4000, '2026-01-06'));
+    writeFileSync(later, listing(200, 5, '2026-01-07'));
+    const env = { PAPERS_DB: db, PAPERS_CONFIG: join(tmp.dir, 'config.json') };
+    const first = await runCli(['import', '--as-of', '2026-01-05', small], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const before = snapshot(db);
+
+    const full = await runCli(['import', '--as-of', '2026-01-06', big], { env, timeoutMs: 60_000 });
+    expect(full.code).toBe(1);
+    oneLine(full.stderr);
+    expect(full.stderr).toMatch(/full|space/i);
+    expect(snapshot(db)).toEqual(before);
+    intact(db);
+
+    const next = await runCli(['import', '--as-of', '2026-01-07', later], { env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(snapshot(db)).toHaveLength(before.length + 5);
+    intact(db);
+  }, 90_000);
+});
+
+describe('a cache that cannot be written', () => {
+  it('on a read-only mount: one line naming the problem, the cache as before, reading still works', async (ctx) => {
+    const src = join(tmp.dir, 'rw');
+    const ro = join(tmp.dir, 'ro');
+    mkdirSync(src);
+    mkdirSync(ro);
+    const seed = join(tmp.dir, 'seed.json');
+    writeFileSync(seed, listing(300, 10, '2026-01-05'));
+    const seeded = await runCli(['import', '--as-of', '2026-01-05', seed], { env: { PAPERS_DB: join(src, 'papers.db'), PAPERS_CONFIG: join(tmp.dir, 'config.json') } });
+    expect(seeded.code, seeded.stderr).toBe(0);
+    let reason: string | null = null;
+    try {
+      execFileSync('mount', ['--bind', src, ro], { stdio: 'pipe' });
+      mounted.push(ro);
+      execFileSync('mount', ['-o', 'remount,bind,ro', ro], { stdio: 'pipe' });
+    } catch (e) {
+      reason = ((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim();
+    }
+    if (reason) {
+      console.log(`skipped: cannot make a read-only bind mount (${reason})`);
+      ctx.skip();
+    }
+    const db = join(ro, 'papers.db');
+    const before = snapshot(join(src, 'papers.db'));
+    const env = { PAPERS_DB: db, PAPERS_CONFIG: join(tmp.dir, 'config.json') };
+    const more = join(tmp.dir, 'more.json');
+    writeFileSync(more, listing(400, 10, '2026-01-06'));
+    const r = await runCli(['import', '--as-of', '2026-01-06', more], { env });
+    expect(r.code).toBe(1);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain(db);
+    expect(snapshot(join(src, 'papers.db'))).toEqual(before);
+    const list = await runCli(['list', '--json'], { env });
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(before.length);
+  }, 60_000);
+});
+
+describe('a huge upstream answer', () => {
+  it('over the body cap: one line, the cache as before, the next run fine', async () => {
+    const server = await startServer();
+    try {
+      const db = join(tmp.dir, 'cap.db');
+      const env = { PAPERS_HF_URL: server.url, PAPERS_DB: db, PAPERS_CONFIG: join(tmp.dir, 'config.json') };
+      server.route('/api/daily_papers', [
+        { body: listing(500, 5, '2026-01-05'), headers: { 'content-type': 'application/json' } },
+        { body: Buffer.alloc(21 * 1024 * 1024, 0x20), headers: { 'content-type': 'application/json' } },
+        { body: listing(600, 7, '2026-01-06'), headers: { 'content-type': 'application/json' } },
+      ]);
+      const first = await runCli(['today'], { env });
+      expect(first.code, first.stderr).toBe(0);
+      const before = snapshot(db);
+      const huge = await runCli(['today', '--retries', '0'], { env, timeoutMs: 60_000 });
+      expect(huge.stderr).toMatch(/too large/);
+      expect(huge.stderr).not.toMatch(/\n\s+at /);
+      expect(snapshot(db)).toEqual(before);
+      const next = await runCli(['today'], { env });
+      expect(next.code, next.stderr).toBe(0);
+      expect(snapshot(db).length).toBe(before.length + 7);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
+});
