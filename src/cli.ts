@@ -22,6 +22,9 @@ import { statsCommand, trendsCommand } from './cli/stats.js';
 import { syncCommand } from './cli/sync.js';
 import { todayCommand } from './cli/today.js';
 import { topicsCommand } from './cli/topics.js';
+import { markCommands } from './cli/marks.js';
+import { digestCommand, watchCommand } from './cli/watch.js';
+import { getCommand, openCommand, similarCommand } from './cli/papers-tools.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -67,7 +70,8 @@ export function buildProgram(): CommandUnknownOpts {
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined })
     .addHelpText('after', '\nRun papers <command> --help for a command\'s options and examples.\n\nExamples:\n  papers today\n  papers fetch --week 2024-W31\n  papers list --topic agents --since 7d\n  papers show 2410.17243');
-  for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand(), configCommand(), completionCommand(), dbCommand()]) {
+  for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand(), configCommand(), completionCommand(), dbCommand(),
+    ...markCommands(), watchCommand(), digestCommand(), openCommand(), getCommand(), similarCommand()]) {
     program.addCommand(cmd as unknown as CommandUnknownOpts as Command);
   }
   settle(program as unknown as CommandUnknownOpts);

@@ -10,7 +10,7 @@ import { defaultConfigPath } from './paths.js';
 export interface Config {
   topics: Record<string, string>;
   sources: { arxiv?: { categories?: string[] } };
-  defaults: { limit?: number; sort?: string };
+  defaults: { limit?: number; sort?: string; markSeen?: boolean };
 }
 
 /** The orders `defaults.sort` may name (relevance is the default of a text query anyway). */
@@ -87,6 +87,10 @@ export function parseConfig(text: string, path: string): Config {
     if (d.sort !== undefined) {
       if (typeof d.sort !== 'string' || !CONFIG_SORTS.includes(d.sort)) throw bad(`"defaults.sort" must be one of ${CONFIG_SORTS.join(', ')}`);
       config.defaults.sort = d.sort;
+    }
+    if (d.markSeen !== undefined) {
+      if (typeof d.markSeen !== 'boolean') throw bad('"defaults.markSeen" must be true or false');
+      config.defaults.markSeen = d.markSeen;
     }
   }
   return config;

@@ -11,6 +11,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HttpError, PapersError, UsageError } from './errors.js';
+import type { HttpClient } from './http/index.js';
 import { bareArxivId, parseArxivId } from './ids.js';
 import { defaultDbPath } from './paths.js';
 
@@ -88,6 +89,8 @@ export interface PdfDownloadOptions {
   maxBytes?: number;
   /** Progress, one line per file, for stderr. */
   log?: (message: string) => void;
+  /** The HTTP client to request through (proxies, connection reuse); one of its own by default. */
+  http?: HttpClient;
 }
 
 export type PdfResult =
@@ -126,49 +129,54 @@ export async function downloadPdfs(targets: readonly PdfTarget[], opts: PdfDownl
   let lastEnd: number | null = null;
   const results: PdfResult[] = [];
   mkdirSync(opts.dir, { recursive: true });
+  const own = opts.http ? null : new (await import('./http/index.js')).HttpClient({});
+  const http = opts.http ?? own!;
+  try {
 
-  for (const target of targets) {
-    // Targets may come from anywhere (the cache, a file): the id must be an arXiv id.
-    if (bareArxivId(target.id) !== target.id || (target.version !== null && !(Number.isSafeInteger(target.version) && target.version >= 1))) {
-      results.push({ target, path: null, status: 'failed', error: new UsageError(`not an arXiv id: ${JSON.stringify(target.id)}`, { hint: 'give ids like 2410.17243v2 or hep-th/9901001' }) });
-      continue;
+    for (const target of targets) {
+      // Targets may come from anywhere (the cache, a file): the id must be an arXiv id.
+      if (bareArxivId(target.id) !== target.id || (target.version !== null && !(Number.isSafeInteger(target.version) && target.version >= 1))) {
+        results.push({ target, path: null, status: 'failed', error: new UsageError(`not an arXiv id: ${JSON.stringify(target.id)}`, { hint: 'give ids like 2410.17243v2 or hep-th/9901001' }) });
+        continue;
+      }
+      const name = pdfFileName(target);
+      const path = pathInside(opts.dir, name);
+      if (exists(path)) {
+        log(`${name}: already there`);
+        results.push({ target, path, status: 'skipped' });
+        continue;
+      }
+      if (lastEnd !== null) {
+        const wait = lastEnd + spacing - now();
+        if (wait > 0) await sleep(wait);
+      }
+      const url = pdfUrl(opts.baseUrl, target);
+      try {
+        const bytes = await downloadOne(http, url, path, opts);
+        log(`${name}: ${bytes} bytes`);
+        results.push({ target, path, status: 'downloaded', bytes });
+      } catch (error) {
+        const e = error instanceof PapersError ? error : new PapersError(`could not save ${name}: ${(error as Error).message}`, { cause: error, hint: 'check the directory is writable' });
+        log(`${name}: ${e.message}`);
+        results.push({ target, path, status: 'failed', error: e });
+      } finally {
+        lastEnd = now();
+      }
     }
-    const name = pdfFileName(target);
-    const path = pathInside(opts.dir, name);
-    if (exists(path)) {
-      log(`${name}: already there`);
-      results.push({ target, path, status: 'skipped' });
-      continue;
-    }
-    if (lastEnd !== null) {
-      const wait = lastEnd + spacing - now();
-      if (wait > 0) await sleep(wait);
-    }
-    const url = pdfUrl(opts.baseUrl, target);
-    try {
-      const bytes = await downloadOne(url, path, opts);
-      log(`${name}: ${bytes} bytes`);
-      results.push({ target, path, status: 'downloaded', bytes });
-    } catch (error) {
-      const e = error instanceof PapersError ? error : new PapersError(`could not save ${name}: ${(error as Error).message}`, { cause: error, hint: 'check the directory is writable' });
-      log(`${name}: ${e.message}`);
-      results.push({ target, path, status: 'failed', error: e });
-    } finally {
-      lastEnd = now();
-    }
+  } finally {
+    await own?.close();
   }
   return results;
 }
 
 /** One file: the request, the %PDF- check, the body into a temporary file, then the rename. */
-async function downloadOne(url: string, path: string, opts: PdfDownloadOptions): Promise<number> {
-  const { fetch } = await import('undici');
+async function downloadOne(http: HttpClient, url: string, path: string, opts: PdfDownloadOptions): Promise<number> {
   const maxBytes = opts.maxBytes ?? 200 * 1024 * 1024;
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 120_000);
   const where = new URL(url).pathname;
   let response;
   try {
-    response = await fetch(url, { headers: { 'user-agent': opts.userAgent, accept: 'application/pdf' }, signal, redirect: 'follow' });
+    response = await http.stream(url, { headers: { 'user-agent': opts.userAgent, accept: 'application/pdf' }, signal });
   } catch (error) {
     throw new HttpError(`could not download ${where}: ${describe(error)}`, url, { cause: error, hint: 'check the network, or try again later' });
   }

@@ -15,7 +15,26 @@ export type QueryNode =
   | { kind: 'term'; text: string; prefix: boolean; phrase: boolean; field: Field | null }
   | { kind: 'and'; items: QueryNode[] }
   | { kind: 'or'; items: QueryNode[] }
-  | { kind: 'not'; item: QueryNode };
+  | { kind: 'not'; item: QueryNode }
+  | MarkTerm;
+
+/** A personal-mark term (`is:starred`, `tag:x`, `has:note`): matched by the store, not the index. */
+export interface MarkTerm {
+  kind: 'mark';
+  mark: 'starred' | 'seen' | 'hidden' | 'note' | 'tag';
+  /** The tag of `tag:x`, lower-cased (tags are kept so). */
+  tag?: string;
+}
+
+/**
+ * A query that holds mark terms, as a condition tree the store turns into SQL: full-text parts
+ * (each an FTS5 expression) and mark terms combined with AND, OR and NOT as the user wrote them.
+ */
+export type QueryCond =
+  | { kind: 'fts'; match: string }
+  | MarkTerm
+  | { kind: 'and' | 'or'; items: QueryCond[] }
+  | { kind: 'not'; item: QueryCond };
 
 /** Field prefixes and the index columns they search. */
 const FIELDS = { title: 'title', abstract: 'summary', author: 'authors', kw: 'keywords', cat: 'categories' } as const;
@@ -33,6 +52,7 @@ type Token =
   | { type: 'word'; text: string; pos: number }
   | { type: 'phrase'; text: string; pos: number }
   | { type: 'field'; field: Field; pos: number }
+  | { type: 'mark'; term: MarkTerm; pos: number }
   | { type: '(' | ')' | '-' | 'OR' | 'NOT'; pos: number };
 
 function fail(option: string, input: string, pos: number, what: string): never {
@@ -69,6 +89,8 @@ function tokenize(input: string, option: string): Token[] {
       if (input[i] === ':' && Object.hasOwn(FIELDS, text.toLowerCase())) {
         tokens.push({ type: 'field', field: text.toLowerCase() as Field, pos: start });
         i++;
+      } else if (/^(is|has|tag):/i.test(text)) {
+        tokens.push({ type: 'mark', term: markTerm(text, input, start, option), pos: start });
       } else if (text === 'OR' || text === 'NOT') {
         tokens.push({ type: text, pos: start });
       } else if (text !== 'AND') {
@@ -84,6 +106,17 @@ function tokenize(input: string, option: string): Token[] {
     }
   }
   return tokens;
+}
+
+/** `is:starred`, `is:seen`, `is:hidden`, `has:note`, `tag:x`; anything else of those prefixes is a usage error. */
+function markTerm(text: string, input: string, pos: number, option: string): MarkTerm {
+  const colon = text.indexOf(':');
+  const prefix = text.slice(0, colon).toLowerCase();
+  const value = text.slice(colon + 1);
+  if (prefix === 'is' && ['starred', 'seen', 'hidden'].includes(value.toLowerCase())) return { kind: 'mark', mark: value.toLowerCase() as 'starred' | 'seen' | 'hidden' };
+  if (prefix === 'has' && value.toLowerCase() === 'note') return { kind: 'mark', mark: 'note' };
+  if (prefix === 'tag' && value !== '') return { kind: 'mark', mark: 'tag', tag: value.toLowerCase() };
+  return fail(option, input, pos, prefix === 'tag' ? 'tag: needs a tag name' : `unknown mark '${text}' (is:starred, is:seen, is:hidden, has:note, tag:x)`);
 }
 
 /** Parse a query; a query that cannot be parsed is a UsageError pointing at the offending part. */
@@ -146,6 +179,9 @@ export function parseQuery(input: string, option = '--query'): QueryNode {
       }
       case ')':
         return fail(option, input, t.pos, 'unbalanced parenthesis');
+      case 'mark':
+        if (field) fail(option, input, t.pos, 'a mark inside a field');
+        return t.term;
       case 'phrase':
         return { kind: 'term', text: t.text, prefix: false, phrase: true, field };
       case 'word': {
@@ -167,6 +203,8 @@ export function parseQuery(input: string, option = '--query'): QueryNode {
 function withField(node: QueryNode, field: Field | null): QueryNode {
   if (!field) return node;
   switch (node.kind) {
+    case 'mark':
+      return node;
     case 'term':
       return { ...node, field: node.field ?? field };
     case 'not':
@@ -188,6 +226,8 @@ function hasWords(text: string): boolean {
  */
 function prune(node: QueryNode): QueryNode | null {
   switch (node.kind) {
+    case 'mark':
+      return node;
     case 'term':
       return hasWords(node.text) ? node : null;
     case 'not': {
@@ -221,6 +261,8 @@ function compileTerm(t: Extract<QueryNode, { kind: 'term' }>): string {
 
 function compile(node: QueryNode, option: string): string {
   switch (node.kind) {
+    case 'mark':
+      throw new Error('a mark term reached the full-text compiler');
     case 'term':
       return compileTerm(node);
     case 'or':
@@ -247,12 +289,63 @@ export interface CompiledQuery {
   match?: string;
   /** Papers must not match this one (a query that only excludes, like `-smith`). */
   notMatch?: string;
+  /** A query with mark terms: the whole query as a condition tree (then match/notMatch are unset). */
+  cond?: QueryCond;
+}
+
+function hasMark(node: QueryNode): boolean {
+  if (node.kind === 'mark') return true;
+  if (node.kind === 'term') return false;
+  if (node.kind === 'not') return hasMark(node.item);
+  return node.items.some(hasMark);
+}
+
+/** True when the query asks about hidden papers (`is:hidden` anywhere): they are then not left out by default. */
+export function mentionsHidden(q: CompiledQuery): boolean {
+  const walk = (c: QueryCond): boolean => (c.kind === 'mark' ? c.mark === 'hidden' : c.kind === 'fts' ? false : c.kind === 'not' ? walk(c.item) : c.items.some(walk));
+  return q.cond ? walk(q.cond) : false;
+}
+
+/**
+ * A query with mark terms as a condition tree. Each part without marks stays one FTS5
+ * expression (the words of an AND together, their exclusions with them); marks, and the
+ * AND/OR/NOT around them, keep the user's structure, so `is:starred OR diffusion` and
+ * `-(tag:x OR is:seen)` mean what they say.
+ */
+function toCond(node: QueryNode, option: string): QueryCond {
+  switch (node.kind) {
+    case 'mark':
+      return node;
+    case 'term':
+      return { kind: 'fts', match: compileTerm(node) };
+    case 'not':
+      return { kind: 'not', item: toCond(node.item, option) };
+    case 'or':
+      if (!hasMark(node) && node.items.every((n) => n.kind !== 'not')) return { kind: 'fts', match: compile(node, option) };
+      return { kind: 'or', items: node.items.map((n) => toCond(n, option)) };
+    case 'and': {
+      const plain = node.items.filter((n) => !hasMark(n));
+      const marked = node.items.filter(hasMark);
+      const items: QueryCond[] = [];
+      if (plain.some((n) => n.kind !== 'not')) items.push({ kind: 'fts', match: compile(plain.length === 1 ? plain[0]! : { kind: 'and', items: plain }, option) });
+      else items.push(...plain.map((n) => toCond(n, option)));
+      items.push(...marked.map((n) => toCond(n, option)));
+      return items.length === 1 ? items[0]! : { kind: 'and', items };
+    }
+  }
 }
 
 /** Compile an AST to FTS5; a query with nothing positive at its top becomes an exclusion. */
 export function compileQuery(node: QueryNode, option = '--query'): CompiledQuery {
   const pruned = prune(node);
   if (!pruned) throw new UsageError(`${option}: the query has no words to search for`);
+  if (hasMark(pruned)) {
+    const cond = toCond(pruned, option);
+    if (cond.kind === 'fts') return { match: checkDepth(cond.match, option) };
+    const walk = (c: QueryCond): void => (c.kind === 'fts' ? void checkDepth(c.match, option) : c.kind === 'mark' ? undefined : c.kind === 'not' ? walk(c.item) : c.items.forEach(walk));
+    walk(cond);
+    return { cond };
+  }
   const items = pruned.kind === 'and' ? pruned.items : [pruned];
   if (items.every((n) => n.kind === 'not')) {
     const negs = items.map((n) => (n as Extract<QueryNode, { kind: 'not' }>).item);

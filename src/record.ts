@@ -54,6 +54,12 @@ export interface Paper {
    * BibTeX export; never part of JSON/JSONL/CSV output, whose fields are fixed.
    */
   journalRef?: string | null;
+  /* Personal marks, kept apart from the fetched data: set on papers read from the cache. */
+  seen?: boolean;
+  starred?: boolean;
+  hidden?: boolean;
+  tags?: string[];
+  note?: string | null;
   arxivComment?: string | null;
   doi?: string | null;
 }
@@ -71,6 +77,12 @@ export const PAPER_FIELDS = [
   'comments', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage', 'githubStars',
   'keywords', 'aiSummary', 'organization', 'categories', 'sources', 'firstSeenAt', 'lastSeenAt',
 ] as const satisfies readonly (keyof Paper)[];
+
+/** The personal marks every output record ends with (the cache keeps them apart from the paper). */
+export const MARK_FIELDS = ['seen', 'starred', 'hidden', 'tags', 'note'] as const satisfies readonly (keyof Paper)[];
+
+/** The fields of an output record, in the contract's order: the paper's, then its marks. */
+export const RECORD_FIELDS = [...PAPER_FIELDS, ...MARK_FIELDS] as const;
 
 /** A record with every field present: null or [] where the listing said nothing. */
 export function emptyPaper(title: string, source: SourceName): ParsedPaper {

@@ -23,7 +23,7 @@ describe('papers today', () => {
     expect(records).toHaveLength(13);
     expect(records[0]).toMatchObject({ id: '2407.21783', title: 'The Llama 3 Herd of Models', authorCount: 533, upvotes: 94, comments: 5, publishedAt: '2024-07-31', dailyDate: '2024-08-01', sources: ['hf'] });
     expect(records[0].authors[0]).toBe('Abhimanyu Dubey');
-    expect(Object.keys(records[0])).toEqual(['id', 'title', 'summary', 'authors', 'authorCount', 'publishedAt', 'announcedAt', 'updatedAt', 'arxivAnnounce', 'versions', 'dailyDate', 'upvotes', 'comments', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage', 'githubStars', 'keywords', 'aiSummary', 'organization', 'categories', 'sources', 'firstSeenAt', 'lastSeenAt']);
+    expect(Object.keys(records[0])).toEqual(['id', 'title', 'summary', 'authors', 'authorCount', 'publishedAt', 'announcedAt', 'updatedAt', 'arxivAnnounce', 'versions', 'dailyDate', 'upvotes', 'comments', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage', 'githubStars', 'keywords', 'aiSummary', 'organization', 'categories', 'sources', 'firstSeenAt', 'lastSeenAt', 'seen', 'starred', 'hidden', 'tags', 'note']);
     // the API was asked for its current list, not for a date guessed from the clock
     expect(t.server.requests.map((q) => q.path)).toEqual(['/api/daily_papers']);
     expect(t.server.requests[0]!.query.get('date')).toBeNull();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse as parseBibtex } from '@retorquere/bibtex-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Store } from '../src/store/index.js';
-import { emptyPaper, PAPER_FIELDS } from '../src/record.js';
+import { emptyPaper, RECORD_FIELDS as PAPER_FIELDS } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { BIN, runCli, tempDir } from './helpers/cli.js';
 import { fixture } from './helpers/server.js';
@@ -56,7 +56,8 @@ function readCsv(text: string): string[][] {
   return rows;
 }
 
-const LISTS = new Set(['authors', 'keywords', 'categories', 'sources']);
+const LISTS = new Set(['authors', 'keywords', 'categories', 'sources', 'tags']);
+const BOOLEANS = new Set(['seen', 'starred', 'hidden']);
 const NUMBERS = new Set(['authorCount', 'upvotes', 'comments', 'githubStars']);
 
 /** A CSV row back to a record: empty is null, lists split on "; ", numbers, formula guards off. */
@@ -67,6 +68,7 @@ function csvRecord(header: string[], row: string[]): Record<string, unknown> {
     if (LISTS.has(k)) return [k, cell === '' ? [] : cell.split('; ').map((v) => v.replace(/^'(?=[=+\-@\t\r])/, ''))];
     if (cell === '') return [k, null];
     if (NUMBERS.has(k)) return [k, Number(cell)];
+    if (BOOLEANS.has(k)) return [k, cell === 'true'];
     return [k, cell.replace(/^'(?=[=+\-@\t\r])/, '')];
   }));
 }

@@ -269,7 +269,7 @@ describe('papers import: saved pages and API answers give the records that fetch
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/paper\.html: a Hugging Face paper page: 1 paper, 1 new, 0 updated\n$/);
     const parsed = await parseHfPage(PAPER_PAGE);
-    expect(records()).toEqual(parsed.papers.map(({ origin: _origin, ...p }) => ({ ...p, journalRef: null, arxivComment: null, doi: null })));
+    expect(records()).toEqual(parsed.papers.map(({ origin: _origin, ...p }) => ({ ...p, journalRef: null, arxivComment: null, doi: null, seen: false, starred: false, hidden: false, tags: [], note: null })));
   });
 
   it('search results from the API (papers of several days): stored paper by paper, no list', async () => {

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Store } from '../src/store/index.js';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { emptyPaper, PAPER_FIELDS, type ParsedPaper } from '../src/record.js';
+import { emptyPaper, RECORD_FIELDS as PAPER_FIELDS, type ParsedPaper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixture } from './helpers/server.js';

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { display, messages } from '../output.js';
-import { PAPER_FIELDS } from '../record.js';
+import { RECORD_FIELDS as PAPER_FIELDS } from '../record.js';
 import { closest } from '../text.js';
 
 /** --fields id,title,upvotes: record fields, checked by name. */

@@ -9,7 +9,7 @@ import { FORMATS } from '../output.js';
 export { FORMATS, EXPORT_FORMATS } from '../output.js';
 
 /** The orders of `--sort` (rising: upvotes gained over the last 7 days). */
-export const SORT_KEYS = ['date', 'upvotes', 'title', 'rising', 'relevance'] as const;
+export const SORT_KEYS = ['date', 'upvotes', 'title', 'rising', 'relevance', 'for-you'] as const;
 export type SortChoice = (typeof SORT_KEYS)[number];
 
 /** Where `list`/`export --source` says a paper was seen. */
@@ -29,13 +29,17 @@ export function withPaperOptions<A extends unknown[], O extends OptionValues, G 
     .addOption(new Option('--format <f>', 'output format').choices(formats))
     .option('--fields <a,b,…>', 'the record fields to show, for table, csv and tsv (e.g. id,title,upvotes)')
     .option('-n, --limit <n>', 'at most n papers')
-    .addOption(new Option('--sort <key>', 'order (rising: upvotes gained over the last 7 days)').choices(SORT_KEYS))
+    .addOption(new Option('--sort <key>', 'order (rising: upvotes gained over the last 7 days; for-you: closeness to your starred papers)').choices(SORT_KEYS))
     .option('--author <name>', 'author name contains (ignoring case and accents)')
     .option('--since <date>', 'on or after a date (YYYY-MM-DD, or 7d, 2w)')
     .option('--until <date>', 'on or before a date (YYYY-MM-DD, or 7d, 2w)')
     .option('--min-upvotes <n>', 'at least n upvotes')
     .option('-q, --query <text>', 'full-text query over title, abstract, authors and keywords')
-    .option('--topic <name>', 'only papers of a named topic (repeatable: any of them)', collect);
+    .option('--topic <name>', 'only papers of a named topic (repeatable: any of them)', collect)
+    .option('--unseen', 'only papers not marked seen')
+    .option('--starred', 'only starred papers')
+    .option('--hidden', 'only hidden papers (otherwise left out of list and today)')
+    .option('--tag <t>', 'only papers with this tag (repeatable: any of them)', collect);
 }
 
 /** Options of every command: the cache file and diagnostics. */

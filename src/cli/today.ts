@@ -7,7 +7,9 @@ import { examples, withCommonOptions, withNetworkOptions, withPaperOptions } fro
 export function todayCommand() {
   const cmd = new Command('today')
     .description('the latest daily list Hugging Face has published, labelled with its date')
-    .addHelpText('after', examples('papers today', 'papers today --json | jq ".[].title"', 'papers today --sort upvotes -n 10', 'papers today --offline'));
+    .option('--mark-seen', 'mark the papers printed as seen (config: defaults.markSeen)')
+    .option('--no-mark-seen', 'do not mark them, whatever the config says')
+    .addHelpText('after', examples('papers today', 'papers today --unseen --mark-seen', 'papers today --json | jq ".[].title"', 'papers today --sort upvotes -n 10', 'papers today --offline'));
   return withCommonOptions(withNetworkOptions(withPaperOptions(cmd))).action(async (opts) => {
     begin(opts);
     // Offline, today only reads: it never creates a cache.

@@ -1,16 +1,19 @@
 /** Options shared by commands, validated once at the edge into typed values. */
-import { UsageError } from '../errors.js';
+import { PapersError, UsageError } from '../errors.js';
 import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
 import { defaultDbPath, requireCache } from '../paths.js';
 import { Store, type PaperFilter, type SortKey } from '../store/index.js';
 import { loadConfig, type Config } from '../config.js';
-import { compileQuery, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
+import { compileQuery, mentionsHidden, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
+import type { Paper } from '../record.js';
 import { topicQuery } from '../topics.js';
 
 export interface PaperOptions {
   format: string;
   filter: PaperFilter;
+  /** --sort for-you: rank by closeness to the starred papers (forYouOrder), then cut to this limit. */
+  forYou?: { limit: number | undefined };
 }
 
 function positiveInt(value: unknown, option: string, min = 1): number | undefined {
@@ -29,7 +32,7 @@ export function paperOptions(opts: Record<string, unknown>, formats?: readonly s
   const filter: PaperFilter = {};
   const limit = positiveInt(opts.limit, '--limit');
   if (limit !== undefined) filter.limit = limit;
-  if (opts.sort) filter.sort = opts.sort as SortKey;
+  if (opts.sort && opts.sort !== 'for-you') filter.sort = opts.sort as SortKey;
   if (typeof opts.author === 'string') {
     if (!opts.author.trim()) throw new UsageError('--author: empty name');
     filter.author = opts.author.trim();
@@ -41,7 +44,52 @@ export function paperOptions(opts: Record<string, unknown>, formats?: readonly s
   if (minUpvotes !== undefined) filter.minUpvotes = minUpvotes;
   Object.assign(filter, textQuery(opts, config));
   if (filter.sort === 'relevance' && !filter.match) throw new UsageError('--sort relevance needs a text query', { hint: 'add -q <words> or --topic <name>' });
+  const marks = markFilter(opts);
+  if (marks) filter.marks = marks;
+  if (opts.sort === 'for-you') {
+    const forYou = { limit: filter.limit };
+    delete filter.limit;
+    return { format, filter, forYou };
+  }
   return { format, filter };
+}
+
+/** --unseen, --starred, --hidden, --tag as a filter (tags are kept lower-case). */
+function markFilter(opts: Record<string, unknown>): PaperFilter['marks'] {
+  const m: NonNullable<PaperFilter['marks']> = {};
+  if (opts.unseen) m.unseen = true;
+  if (opts.starred) m.starred = true;
+  if (opts.hidden) m.hidden = 'only';
+  const tags = ((opts.tag as string[] | undefined) ?? []).map((t) => t.trim().toLowerCase());
+  if (tags.some((t) => t === '')) throw new UsageError('--tag: empty tag');
+  if (tags.length > 0) m.tags = tags;
+  return Object.keys(m).length > 0 ? m : undefined;
+}
+
+/** Leave hidden papers out (list, today, digest) unless the user asked for them (--hidden, is:hidden). */
+export function leaveOutHidden(filter: PaperFilter): void {
+  if (filter.marks?.hidden || mentionsHidden(filter)) return;
+  filter.marks = { ...filter.marks, hidden: 'exclude' };
+}
+
+/**
+ * Papers in the order of --sort for-you: closest to a starred paper first. With nothing
+ * starred there is nothing to rank by: a clear error (exit 1).
+ */
+export async function forYouOrder(store: Store, papers: Iterable<Paper>, limit: number | undefined): Promise<Paper[]> {
+  const { forYou } = await import('../similar.js');
+  const starred = [...store.query({ marks: { starred: true } })].filter((p): p is Paper & { id: string } => p.id !== null);
+  if (starred.length === 0) throw new PapersError('no starred papers to rank by', { hint: 'star a few with papers star <id>, then try --sort for-you again' });
+  const list = [...papers];
+  const byId = new Map(list.filter((p) => p.id !== null).map((p) => [p.id!, p]));
+  const docs = [...byId.values()].map((p) => ({ id: p.id!, title: p.title, summary: p.summary, keywords: p.keywords }));
+  const hits = forYou(starred.map((p) => ({ id: p.id, title: p.title, summary: p.summary, keywords: p.keywords })), docs, { stats: store.termStats() });
+  const ranked = hits.map((h) => byId.get(h.id)!);
+  // Starred papers (and any without an id) have no closeness to themselves: they follow, in their order.
+  const hit = new Set(hits.map((h) => h.id));
+  const rest = list.filter((p) => p.id === null || !hit.has(p.id));
+  const out = [...ranked, ...rest];
+  return limit === undefined ? out : out.slice(0, limit);
 }
 
 /** -q and --topic (any of them) as one FTS query: the topics ORed, then ANDed with -q. */

@@ -5,7 +5,7 @@ import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
 import type { SortKey } from '../store/index.js';
 import { LIST_SOURCES } from '../cli/options.js';
-import { openStore, paperOptions } from './common.js';
+import { forYouOrder, leaveOutHidden, openStore, paperOptions } from './common.js';
 
 const SOURCES: readonly SourceName[] = LIST_SOURCES;
 
@@ -13,9 +13,13 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins, and a
   // text query keeps relevance as its order. Read once, for the topics too.
   const config = loadConfig();
-  const { format, filter } = paperOptions(opts, undefined, config);
+  const { format, filter, forYou } = paperOptions(opts, undefined, config);
+  leaveOutHidden(filter);
   const { defaults } = config;
-  if (opts.limit === undefined && defaults.limit !== undefined) filter.limit = defaults.limit;
+  if (opts.limit === undefined && defaults.limit !== undefined) {
+    if (forYou) forYou.limit = defaults.limit;
+    else filter.limit = defaults.limit;
+  }
   if (opts.sort === undefined && defaults.sort !== undefined && !filter.match) filter.sort = defaults.sort as SortKey;
   if (opts.source !== undefined) {
     if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
@@ -24,8 +28,9 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     let count = 0;
+    const source = forYou ? await forYouOrder(store, store.query(filter), forYou.limit) : store.query(filter);
     const papers = (function* () {
-      for (const p of store.query(filter)) {
+      for (const p of source) {
         count++;
         yield p;
       }

@@ -79,6 +79,8 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
       return;
     }
     locked = true;
+    // Every row this run writes (added or changed) carries a last-seen time from now on.
+    const started = new Date().toISOString();
     const results = await syncAll(store, client, list, {
       today: todayUtc(),
       log: messages.debug,
@@ -89,6 +91,10 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
     running = null;
     line.clear();
     for (const r of results) messages.info(describeRun(r, 'synced'));
+    // The watches see what this run added or updated, right after it is stored.
+    for (const [name, n] of Object.entries((await import('./watch.js')).matchWatches(store, started))) {
+      if (n > 0) messages.info(`watch ${name}: ${n} new match${n === 1 ? '' : 'es'}`);
+    }
     for (const u of unavailable) {
       store.finishSync(store.startSync(u.name, { from: null, to: null }), { outcome: 'failed', requests: 0, papersNew: 0, papersUpdated: 0, error: u.error.message });
       messages.info(`sync of ${u.name} did not run`);

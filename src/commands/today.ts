@@ -4,7 +4,10 @@ import { todayUtc } from '../dates.js';
 import { ago, messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
 import type { RunSummary } from '../sync.js';
-import { httpOptions, openStore, paperOptions } from './common.js';
+import { loadConfig } from '../config.js';
+import { paperKey } from '../store/index.js';
+import type { Paper } from '../record.js';
+import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions } from './common.js';
 import { makeHttp, makeProgress, type OptionSources } from './runs.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -39,8 +42,11 @@ async function fetchCurrent(store: Store, opts: Record<string, unknown>, cmd: Op
 }
 
 export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
-  const { format, filter } = paperOptions(opts);
+  const { format, filter, forYou } = paperOptions(opts);
+  leaveOutHidden(filter);
   httpOptions(opts); // validate before any work
+  // --mark-seen, or the config's defaults.markSeen (--no-mark-seen overrides it).
+  const markSeen = opts.markSeen ?? loadConfig().defaults.markSeen ?? false;
   const store: Store = openStore(opts);
   try {
     let listDate: string | null = null;
@@ -67,10 +73,19 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
       if (!cached) throw new PapersError('no daily list in the cache yet', { hint: 'run papers today without --offline first' });
       listDate = cached.listDate;
     }
-    const papers = store.query({ ...filter, listDate, listSource: 'hf' });
+    const query = store.query({ ...filter, listDate, listSource: 'hf' });
+    const papers = forYou ? await forYouOrder(store, query, forYou.limit) : query;
     const count = store.listInfo('hf', listDate)?.paperCount ?? 0;
     const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${count} paper${count === 1 ? '' : 's'}`;
-    await printPapers(papers, format, { heading });
+    const printed: Paper[] = [];
+    await printPapers((function* () {
+      for (const p of papers) {
+        printed.push(p);
+        yield p;
+      }
+    })(), format, { heading });
+    // Only what reached stdout: a closed pipe exits before this line.
+    if (markSeen && printed.length > 0) store.marks.markSeen(printed.map((p) => ({ key: paperKey(p.id, p.title), title: p.title })));
   } finally {
     store.close();
   }

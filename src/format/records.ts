@@ -2,12 +2,15 @@
  * Machine formats: pure functions from records to text chunks. They take iterables and yield
  * strings, so a cache of any size streams through them with flat memory.
  */
-import { PAPER_FIELDS, type Paper } from '../record.js';
+import { RECORD_FIELDS as PAPER_FIELDS, type Paper } from '../record.js';
+
+/** The personal marks of a paper that has none (or was not read from the cache). */
+const MARK_DEFAULTS = { seen: false, starred: false, hidden: false, tags: [] as string[], note: null };
 
 /** The record with the contract's fields in the contract's order (and nothing else). */
 export function toRecord(p: Paper): Paper {
   const out = {} as Record<string, unknown>;
-  for (const k of PAPER_FIELDS) out[k] = p[k] ?? (Array.isArray(p[k]) ? [] : null);
+  for (const k of PAPER_FIELDS) out[k] = p[k] ?? (k in MARK_DEFAULTS ? MARK_DEFAULTS[k as keyof typeof MARK_DEFAULTS] : null);
   return out as unknown as Paper;
 }
 

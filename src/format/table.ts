@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { PAPER_FIELDS, type Paper } from '../record.js';
+import { RECORD_FIELDS as PAPER_FIELDS, type Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
 import { displayWidth, truncate } from './width.js';
 import { plural } from './words.js';
@@ -56,12 +56,13 @@ const TEXT = new Set(['title', 'summary', 'aiSummary', 'authors', 'keywords', 'n
 /** The fields --fields may name: the record's. */
 export const TABLE_FIELDS: readonly string[] = PAPER_FIELDS;
 
-function defaultColumns(extra: TableOptions['extra']): Column[] {
+/** `unseenDot`: on a terminal, a dot before the title of a paper not marked seen. */
+function defaultColumns(extra: TableOptions['extra'], unseenDot = false): Column[] {
   return [
     { head: '#', cell: (_p, i) => String(i + 1), right: true, cap: 5, paint: (c) => c.dim },
     { head: '▲', cell: (p) => (p.upvotes === null ? '' : String(p.upvotes)), right: true, cap: 6, paint: (c) => c.yellow },
     ...(extra ? [{ head: extra.head, cell: extra.value, right: true, cap: 8, paint: (c: ChalkInstance) => c.green }] : []),
-    { head: 'Title', cell: (p) => terminalSafe(p.title), flexible: true },
+    { head: 'Title', cell: (p) => (unseenDot && p.seen === false ? '• ' : '') + terminalSafe(p.title), flexible: true },
     { head: 'Authors', cell: authorsLabel, flexible: true, cap: 28, paint: (c) => c.cyan },
     { head: 'ID', cell: (p) => p.id ?? '', cap: 18, paint: (c) => c.dim },
   ];
@@ -116,7 +117,7 @@ const NO_BORDER = {
 
 export function renderTable(papers: Paper[], opts: TableOptions): string {
   const c = opts.color;
-  const columns = opts.fields?.length ? fieldColumns(opts.fields) : defaultColumns(opts.extra);
+  const columns = opts.fields?.length ? fieldColumns(opts.fields) : defaultColumns(opts.extra, c !== null);
   const cells = papers.map((p, i) => columns.map((col) => col.cell(p, i)));
   const natural = columns.map((col, j) => Math.min(col.cap ?? Infinity, Math.max(displayWidth(col.head), ...cells.map((r) => displayWidth(r[j]!)))));
   const titleIndex = columns.findIndex((col) => col.head === 'Title' || col.head === 'title');

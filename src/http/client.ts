@@ -220,6 +220,29 @@ export class HttpClient {
     }
   }
 
+  /**
+   * One request whose body the caller streams itself (a PDF, written to a file as it arrives):
+   * the same connection pool and proxy settings as get(), redirects followed, no retries and no
+   * politeness queue (the caller paces its own requests). The caller reads or cancels the body.
+   */
+  async stream(url: string, opts: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch (err) {
+      throw new HttpError(`invalid URL ${JSON.stringify(url)}`, url, { cause: err, hint: BASE_URL_HINT });
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new HttpError(`unsupported URL ${JSON.stringify(url)} (only http and https)`, url, { hint: BASE_URL_HINT });
+    }
+    if (this.closed) throw new HttpError('HTTP client already closed', url);
+    const undici = await loadUndici();
+    const dispatcher = this.getDispatcher(undici, url);
+    this.requests++;
+    this.log?.(`GET ${target.href}`);
+    return undici.fetch(target, { method: 'GET', headers: { 'user-agent': USER_AGENT, ...opts.headers }, redirect: 'follow', signal: opts.signal, dispatcher });
+  }
+
   /** Close keep-alive connections. */
   async close(): Promise<void> {
     this.closed = true;

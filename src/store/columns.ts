@@ -6,6 +6,7 @@
 import type { Paper, SourceName } from '../record.js';
 import { normalizeTitle } from '../text.js';
 import type { Provenance } from './merge.js';
+import { marksOf } from './marks.js';
 
 /** How a record field is kept: as is (text or integer), or as JSON text. */
 type Kind = 'text' | 'int' | 'json';
@@ -59,7 +60,7 @@ export type ColumnName = Column['column'];
 type Stored<K extends Kind> = K extends 'int' ? number | null : string | null;
 
 /** A papers row as read (ROW_FIELDS): its rowid and every column. */
-export type PaperRow = { rowid: number } & { [C in Column as C['column']]: Stored<C['kind']> };
+export type PaperRow = { rowid: number; marks?: string | null } & { [C in Column as C['column']]: Stored<C['kind']> };
 
 /** The bound parameters of the INSERT and UPDATE statements. */
 export type PaperParams = { [C in Column as C['column']]: Stored<C['kind']> };
@@ -98,6 +99,8 @@ export function rowToPaper(r: PaperRow): Paper {
     const v = r[c.column];
     out[c.field] = c.kind === 'json' ? JSON.parse(v as string) : v;
   }
+  // A read that selects the personal marks (MARKS_FIELD) gives them; ingest's reads do not.
+  if (r.marks !== undefined) Object.assign(out, marksOf(r.marks));
   return out as unknown as Paper;
 }
 

@@ -13,7 +13,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { monthOfArxivId, type Paper, type ParsedPaper, type SourceName } from '../record.js';
 import { StoreError } from '../errors.js';
 import { foldText, normalizeTitle } from '../text.js';
-import { ROW_SELECT, rowToPaper, type PaperRow } from './columns.js';
+import { ROW_FIELDS, rowToPaper, type PaperRow } from './columns.js';
+import { MARKS_FIELD, MarkStore } from './marks.js';
 import { Batch, type UpsertResult } from './ingest.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
@@ -24,6 +25,10 @@ export { SCHEMA_VERSION, MIGRATIONS } from './schema.js';
 export { mergePaper } from './merge.js';
 export { buildQuery, PAPER_DAY, type PaperFilter, type SortKey, type ContentStats } from './queries.js';
 export type { UpsertResult } from './ingest.js';
+export { paperKey, type Marks, type MarkChange, type MarkFilter, type ExportedMarks, type Watch } from './marks.js';
+
+/** A read of papers with their personal marks. */
+const ROW_SELECT = `SELECT ${ROW_FIELDS}, ${MARKS_FIELD} FROM papers p`;
 
 export interface ListInfo {
   source: string;
@@ -66,11 +71,14 @@ export class Store {
   readonly path: string;
   private readonly db: BetterSqlite3.Database;
   private readonly st: Statements;
+  /** Personal marks, watches and digest deliveries. */
+  readonly marks: MarkStore;
 
   private constructor(path: string, db: BetterSqlite3.Database) {
     this.path = path;
     this.db = db;
     this.st = new Statements(db);
+    this.marks = new MarkStore(db, this.st);
   }
 
   /** Open (and create or migrate) the cache at `path`. */
@@ -331,6 +339,52 @@ export class Store {
   *query(filter: PaperFilter = {}): Generator<Paper> {
     const { sql, params } = this.build(filter);
     for (const row of this.db.prepare<QueryParams, PaperRow>(sql).iterate(params)) yield rowToPaper(row);
+  }
+
+  /**
+   * Record every watch's matches among the papers written at or after `since` (what a sync
+   * added or updated), in one transaction. `filters`: each watch's compiled query and options.
+   * Returns the new matches per watch.
+   */
+  matchWatches(since: string, filters: { name: string; filter: PaperFilter }[], now = new Date().toISOString()): Record<string, number> {
+    return this.transaction(() => {
+      const out: Record<string, number> = {};
+      const rowids = this.marks.changedSince(since);
+      for (const { name, filter } of filters) {
+        if (rowids.length === 0) {
+          out[name] = 0;
+          continue;
+        }
+        const { sql, params } = buildQuery({ ...filter, rowids, sort: 'date', limit: undefined });
+        out[name] = this.marks.recordMatches(name, sql, params, now);
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Document counts per term from the full-text index (fts5vocab): what ranking by similarity
+   * weighs terms by, without reading every paper. The terms are the index's (Porter stems).
+   */
+  termStats(): { docCount: number; df: (term: string) => number } {
+    this.db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.papers_vocab USING fts5vocab(main, 'papers_fts', 'row')");
+    const get = this.db.prepare<[string], number>('SELECT doc FROM temp.papers_vocab WHERE term = ?').pluck();
+    const cache = new Map<string, number>();
+    return {
+      docCount: this.count(),
+      df: (term) => {
+        let n = cache.get(term);
+        if (n === undefined) cache.set(term, (n = get.get(term) ?? 0));
+        return n;
+      },
+    };
+  }
+
+  /** Every paper with an id as the text similarity reads it, streamed. */
+  *similarDocs(): Generator<{ id: string; title: string; summary: string | null; keywords: string[] }> {
+    for (const r of this.db.prepare<[], { id: string; title: string; summary: string | null; keywords: string }>('SELECT id, title, summary, keywords FROM papers WHERE id IS NOT NULL ORDER BY rowid').iterate()) {
+      yield { id: r.id, title: r.title, summary: r.summary, keywords: JSON.parse(r.keywords) as string[] };
+    }
   }
 
   /** Papers by rowid, in the given order. */

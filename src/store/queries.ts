@@ -4,7 +4,12 @@
  */
 import type { SourceName } from '../record.js';
 import { foldText } from '../text.js';
-import { ROW_FIELDS } from './columns.js';
+import type { QueryCond } from '../query.js';
+import { ROW_FIELDS as PAPER_ROW_FIELDS } from './columns.js';
+import { MARKS_FIELD, condSql, markFilterSql, watchSql, type MarkFilter } from './marks.js';
+
+/** What a read of papers selects: the row and the paper's personal marks. */
+const ROW_FIELDS = `${PAPER_ROW_FIELDS}, ${MARKS_FIELD}`;
 
 /**
  * A paper's day (`p` is the papers table): the day it was on a daily list, else its arXiv
@@ -23,6 +28,12 @@ export interface PaperFilter {
   match?: string;
   /** An FTS5 expression papers must not match (a query that only excludes). */
   notMatch?: string;
+  /** A query with mark terms (is:starred, tag:x…), as the query module compiled it. */
+  cond?: QueryCond;
+  /** --unseen, --starred, --hidden, --tag, and leaving hidden papers out. */
+  marks?: MarkFilter;
+  /** Only a watch's matches (`pending`: those no digest delivered yet). */
+  watch?: { name: string; pending: boolean };
   author?: string;
   since?: string;
   until?: string;
@@ -112,6 +123,9 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     from += ' JOIN json_each(@rowids) r ON r.value = p.rowid';
     params.rowids = JSON.stringify(f.rowids);
   }
+  if (f.cond) where.push(condSql(f.cond, params));
+  if (f.marks) where.push(...markFilterSql(f.marks, params));
+  if (f.watch) where.push(watchSql(f.watch, params));
   if (f.source) {
     where.push('EXISTS (SELECT 1 FROM json_each(p.sources) s WHERE s.value = @source)');
     params.source = f.source;

@@ -176,6 +176,40 @@ export const MIGRATIONS: readonly Migration[] = [
   DROP TABLE words_build;
   `,
   },
+  {
+    // Personal marks, watches and what digests delivered. Kept apart from the paper rows and
+    // keyed by the paper's versionless arXiv id (or 't:' and its title key when it has none),
+    // not by rowid: a re-fetch, a merge or `db prune` rewriting papers never touches them.
+    name: 'marks_and_watches',
+    sql: `
+  CREATE TABLE marks (
+    paper_key TEXT PRIMARY KEY,
+    title TEXT,
+    seen INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '[]',
+    note TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX marks_starred ON marks(starred) WHERE starred = 1;
+  CREATE TABLE watches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    min_upvotes INTEGER,
+    created_at TEXT NOT NULL
+  );
+  -- A watch's matches: found by sync, delivered by a digest (delivered_at set once written).
+  CREATE TABLE watch_matches (
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    paper_key TEXT NOT NULL,
+    matched_at TEXT NOT NULL,
+    delivered_at TEXT,
+    PRIMARY KEY (watch, paper_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX watch_matches_pending ON watch_matches(watch) WHERE delivered_at IS NULL;
+  `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,72 @@
+/** `papers watch` and `papers digest`: declarations; the work is in commands/watch.ts and commands/digest.ts. */
+import { Command, Option } from '@commander-js/extra-typings';
+import { dbPathOf, requireCache } from '../paths.js';
+import { begin } from './lazy.js';
+import { collect, examples, withCommonOptions } from './options.js';
+
+export function watchCommand() {
+  const watch = withCommonOptions(new Command('watch')
+    .description('named queries that papers sync matches new and updated papers against (papers digest delivers them)')
+    .option('--json', 'print as JSON'))
+    .addHelpText('after', examples(
+      "papers watch add agents 'agent* OR \"tool use\" -survey' --min-upvotes 5",
+      'papers watch list',
+      'papers watch show agents',
+      'papers watch remove agents',
+    ))
+    .action(async (opts) => {
+      begin(opts);
+      requireCache(dbPathOf(opts));
+      await (await import('../commands/watch.js')).list(opts);
+    });
+  // The watch's --db and --json are read with the subcommand's (optsWithGlobals): both may come after it.
+  watch.command('add').argument('<name>').argument('<query...>', 'the query language of --query (words, author:, cat:, -exclusions)')
+    .description('add a watch: papers sync records the papers it adds or updates that match it')
+    .option('--min-upvotes <n>', 'only papers with at least n upvotes')
+    .allowUnknownOption()
+    .action(async (name, query, _opts, cmd) => {
+      await (await import('../commands/watch.js')).add(cmd.optsWithGlobals(), name, query);
+    });
+  watch.command('list').description('every watch, with its matches and those not delivered yet')
+    .action(async (_opts, cmd) => {
+      const opts = cmd.optsWithGlobals();
+      requireCache(dbPathOf(opts));
+      await (await import('../commands/watch.js')).list(opts);
+    });
+  watch.command('show').argument('<name>').description("a watch's query and its matches not delivered yet")
+    .action(async (name, _opts, cmd) => {
+      const opts = cmd.optsWithGlobals();
+      requireCache(dbPathOf(opts));
+      await (await import('../commands/watch.js')).show(opts, name);
+    });
+  watch.command('remove').argument('<name>').description('remove a watch and its matches')
+    .action(async (name, _opts, cmd) => {
+      const opts = cmd.optsWithGlobals();
+      requireCache(dbPathOf(opts));
+      await (await import('../commands/watch.js')).remove(opts, name);
+    });
+  return watch;
+}
+
+export function digestCommand() {
+  const cmd = withCommonOptions(new Command('digest')
+    .description("each watch's matches not delivered before, grouped by watch; they count as delivered once the output is written")
+    .addOption(new Option('--format <f>', 'md, html (one self-contained page), atom or json').choices(['md', 'html', 'atom', 'json']).default('md'))
+    .option('--watch <name>', 'only this watch (repeatable)', collect)
+    .option('--since-last', 'the matches not delivered before (the default)')
+    .option('--since <date>', 'every match dated on or after this day (YYYY-MM-DD, 7d), delivered before or not')
+    .option('--exec <cmd>', 'pipe the digest into this shell command; delivered only when it exits 0')
+    .option('--output <file>', 'write the digest to this file (replaced whole, atomically)')
+    .addOption(new Option('--sort <key>', 'order within each watch').choices(['date', 'upvotes', 'for-you']).default('date'))
+    .option('-n, --limit <n>', 'at most n papers per watch (the rest stay for the next digest)'))
+    .addHelpText('after', examples(
+      'papers sync && papers digest --format html --output ~/digest.html',
+      `papers sync && papers digest --format html --exec 'mail -a "Content-Type: text/html" -s "papers digest" me@example.org'`,
+      'papers digest --watch agents --since 7d --format json',
+    ));
+  return cmd.action(async (opts) => {
+    begin(opts);
+    requireCache(dbPathOf(opts));
+    await (await import('../commands/digest.js')).run(opts);
+  });
+}
