@@ -13,6 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { HttpError, PapersError, UsageError } from './errors.js';
 import { bareArxivId, parseArxivId } from './ids.js';
 import { defaultDbPath } from './paths.js';
+import { loadUndici } from './deps.js';
 
 /** One PDF to fetch: a versionless arXiv id and the version (null: whatever arXiv serves as latest). */
 export interface PdfTarget {
@@ -162,7 +163,7 @@ export async function downloadPdfs(targets: readonly PdfTarget[], opts: PdfDownl
 
 /** One file: the request, the %PDF- check, the body into a temporary file, then the rename. */
 async function downloadOne(url: string, path: string, opts: PdfDownloadOptions): Promise<number> {
-  const { fetch } = await import('undici');
+  const { fetch } = loadUndici();
   const maxBytes = opts.maxBytes ?? 200 * 1024 * 1024;
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 120_000);
   const where = new URL(url).pathname;

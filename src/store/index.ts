@@ -4,8 +4,9 @@
  * keyed by versionless arXiv id (or, without one, by normalised title) and merged field by
  * field (merge.ts) as each write transaction's Batch stores them (ingest.ts).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 // Imported where it is used (commands load this module only when they open the cache), and
 // statically so that the CLI bundle (scripts/bundle.js) holds its JavaScript: a start-up
 // reads one file instead of a dozen.
@@ -62,6 +63,24 @@ export interface SupersetResult extends UpsertResult {
   listKept: boolean;
 }
 
+let addonPath: string | undefined | null = null;
+
+/**
+ * better-sqlite3's native addon, handed to it through its documented `nativeBinding` option:
+ * left to itself it finds the addon with the `bindings` package, which walks up from the
+ * calling file trying a dozen paths (a bundle defeats that, and it costs milliseconds at each
+ * start). Resolved from node_modules the same way by dist/ and by the bundle. Without a
+ * Release build (a debug build of the addon) better-sqlite3 looks for it itself.
+ */
+function sqliteAddon(): string | undefined {
+  if (addonPath === null) {
+    const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+    const release = join(root, 'build', 'Release', 'better_sqlite3.node');
+    addonPath = existsSync(release) ? release : undefined;
+  }
+  return addonPath;
+}
+
 export class Store {
   readonly path: string;
   private readonly db: BetterSqlite3.Database;
@@ -78,7 +97,7 @@ export class Store {
     let db: BetterSqlite3.Database;
     try {
       if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
-      db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+      db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, nativeBinding: sqliteAddon() });
       db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
       db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
     } catch (err) {
