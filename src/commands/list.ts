@@ -5,7 +5,7 @@ import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
 import type { SortKey } from '../store/index.js';
 import { LIST_SOURCES } from '../cli/options.js';
-import { openStore, paperOptions } from './common.js';
+import { openStore, paperOptions, papersToShow } from './common.js';
 
 const SOURCES: readonly SourceName[] = LIST_SOURCES;
 
@@ -24,13 +24,14 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     let count = 0;
+    const { papers: shown, extra } = papersToShow(store, filter, format);
     const papers = (function* () {
-      for (const p of store.query(filter)) {
+      for (const p of shown) {
         count++;
         yield p;
       }
     })();
-    await printPapers(papers, format);
+    await printPapers(papers, format, { extra });
     if (count === 0) messages.info(store.count() === 0 ? 'the cache is empty (run papers today, papers fetch or papers import first)' : 'no papers match');
   } finally {
     store.close();

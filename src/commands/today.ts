@@ -4,7 +4,7 @@ import { todayUtc } from '../dates.js';
 import { ago, messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
 import type { RunSummary } from '../sync.js';
-import { httpOptions, openStore, paperOptions } from './common.js';
+import { httpOptions, openStore, paperOptions, papersToShow } from './common.js';
 import { makeHttp, makeProgress, type OptionSources } from './runs.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -67,10 +67,10 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
       if (!cached) throw new PapersError('no daily list in the cache yet', { hint: 'run papers today without --offline first' });
       listDate = cached.listDate;
     }
-    const papers = store.query({ ...filter, listDate, listSource: 'hf' });
+    const { papers, extra } = papersToShow(store, { ...filter, listDate, listSource: 'hf' }, format);
     const count = store.listInfo('hf', listDate)?.paperCount ?? 0;
     const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${count} paper${count === 1 ? '' : 's'}`;
-    await printPapers(papers, format, { heading });
+    await printPapers(papers, format, { heading, extra });
   } finally {
     store.close();
   }

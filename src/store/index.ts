@@ -352,6 +352,15 @@ export class Store {
     for (const row of this.db.prepare<QueryParams, PaperRow>(sql).iterate(params)) yield rowToPaper(row);
   }
 
+  /**
+   * The papers matching `filter` sorted by --sort rising, each with the upvotes it gained in
+   * the rising window (null when it has no count), the number it was ordered by.
+   */
+  *queryRising(filter: PaperFilter = {}): Generator<{ paper: Paper; gain: number | null }> {
+    const { sql, params } = this.build({ ...filter, sort: 'rising' });
+    for (const row of this.db.prepare<QueryParams, PaperRow & { gain: number | null }>(sql).iterate(params)) yield { paper: rowToPaper(row), gain: row.gain };
+  }
+
   /** Papers by rowid, in the given order. */
   byRowids(rowids: number[]): Paper[] {
     const get = this.st.get<[number], PaperRow>(`${ROW_SELECT} WHERE rowid = ?`);
