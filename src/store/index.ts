@@ -4,7 +4,7 @@
  * keyed by versionless arXiv id (or, without one, by normalised title) and merged field by
  * field (merge.ts) as each write transaction's Batch stores them (ingest.ts).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 // Imported where it is used (commands load this module only when they open the cache), and
@@ -81,6 +81,16 @@ function sqliteAddon(): string | undefined {
   return addonPath;
 }
 
+/** Make a file the owner's alone where the platform has such modes (not on Windows). */
+function ownerOnly(path: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    chmodSync(path, 0o600);
+  } catch {
+    // A file system without modes (some network and FAT mounts): the cache works all the same.
+  }
+}
+
 export class Store {
   readonly path: string;
   private readonly db: BetterSqlite3.Database;
@@ -96,8 +106,13 @@ export class Store {
   static open(path: string, opts: StoreOptions = {}): Store {
     let db: BetterSqlite3.Database;
     try {
-      if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+      // A new cache is its owner's alone (what they read is personal): the folders made for it
+      // 0700, the file 0600. SQLite gives the -wal and -shm files the mode of the database
+      // file, so they follow. An existing cache keeps the mode its owner gave it.
+      const fresh = path !== ':memory:' && !opts.readonly && !existsSync(path);
+      if (fresh) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, nativeBinding: sqliteAddon() });
+      if (fresh) ownerOnly(path);
       db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
       db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
     } catch (err) {
