@@ -8,8 +8,10 @@
  * when that command runs (esbuild turns `import()` of our modules into lazy initialisers).
  *
  * Kept out of the bundle: the large modules that only network and import commands load
- * (undici, cheerio): they stay in node_modules and load on demand. better-sqlite3's JavaScript
- * is bundled; its native addon stays in node_modules and is loaded by path (bindings-shim.cjs).
+ * (undici, cheerio): they stay in node_modules and load on demand, through src/deps.ts, the same
+ * way as from dist/. better-sqlite3's JavaScript is bundled; its native addon stays in
+ * node_modules and the store hands its path to better-sqlite3 (the `nativeBinding` option), so
+ * the `bindings` package that better-sqlite3 would otherwise call is left out.
  * commander's eager `require('node:child_process')` (for executable subcommands, which papers
  * has none of) is made lazy (lazy-child-process.cjs).
  */
@@ -18,7 +20,6 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const bindingsShim = fileURLToPath(new URL('./bindings-shim.cjs', import.meta.url));
 const lazyChildProcess = fileURLToPath(new URL('./lazy-child-process.cjs', import.meta.url));
 
 await build({
@@ -33,9 +34,9 @@ await build({
   // that a stack trace (--verbose) still says which function failed.
   minifyWhitespace: true,
   minifySyntax: true,
-  external: ['undici', 'cheerio', 'cheerio/*', 'better-sqlite3/package.json'],
-  // import() of those becomes require(): a script run from V8's code cache (below) cannot
-  // import() in Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). Both have CommonJS builds.
+  external: ['undici', 'cheerio', 'cheerio/*', 'bindings'],
+  // Any import() left becomes require(): a script run from V8's code cache (below) cannot
+  // import() in Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
   supported: { 'dynamic-import': false },
   // dist/papers.cjs sits beside dist/cli.js, so URLs made from import.meta.url (../package.json)
   // resolve to the same files.
@@ -44,7 +45,6 @@ await build({
   plugins: [{
     name: 'shims',
     setup(b) {
-      b.onResolve({ filter: /^bindings$/ }, () => ({ path: bindingsShim }));
       b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: lazyChildProcess } : undefined));
     },
   }],

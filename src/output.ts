@@ -3,6 +3,7 @@
  * stdout with backpressure. Messages go to stderr through `warn`/`info`.
  */
 import type { Paper } from './record.js';
+import type { TableOptions } from './format/table.js';
 import { UsageError } from './errors.js';
 
 export const FORMATS = ['table', 'json', 'jsonl', 'csv', 'tsv', 'md'] as const;
@@ -47,8 +48,11 @@ export async function writeChunks(chunks: Iterable<string>, out: NodeJS.Writable
   if (buffer) out.write(buffer);
 }
 
-/** Print papers in the chosen format. `heading` labels the human formats (table, md). */
-export async function printPapers(papers: Iterable<Paper>, format: string, opts: { heading?: string } = {}): Promise<void> {
+/**
+ * Print papers in the chosen format. `heading` labels the human formats (table, md); `extra`
+ * is a table column after the upvotes (the gain of --sort rising).
+ */
+export async function printPapers(papers: Iterable<Paper>, format: string, opts: { heading?: string; extra?: TableOptions['extra'] } = {}): Promise<void> {
   switch (format) {
     case 'json':
       return writeChunks((await import('./format/records.js')).renderJson(papers));
@@ -64,7 +68,7 @@ export async function printPapers(papers: Iterable<Paper>, format: string, opts:
       const [{ renderTable }, color] = await Promise.all([import('./format/table.js'), chalkFor(process.stdout)]);
       const list = [...papers];
       const heading = opts.heading ? (color ? color.bold(opts.heading) : opts.heading) + '\n' : '';
-      const body = list.length ? renderTable(list, { width: outputWidth(), color, fields: display.fields }) : '';
+      const body = list.length ? renderTable(list, { width: outputWidth(), color, fields: display.fields, extra: opts.extra }) : '';
       process.stdout.write(heading + body);
     }
   }

@@ -215,7 +215,7 @@ export function tryLock(store: Store, isStale: (h: LockHolder) => boolean = (h) 
     const holder = readHolder(path);
     if (holder !== null && holder !== 'unreadable' && !(holder.pid === self.pid && holder.host === self.host) && !isStale(holder)) return holder;
     if (holder !== null) rmSync(path, { force: true });
-    writeFileSync(path, JSON.stringify({ ...self, acquiredAt: new Date().toISOString() }) + '\n', { flag: 'wx' });
+    writeFileSync(path, JSON.stringify({ ...self, acquiredAt: new Date().toISOString() }) + '\n', { flag: 'wx', mode: 0o600 });
     return null;
   });
 }

@@ -93,20 +93,51 @@ describe('papers completion', () => {
     expect(probe(['papers', 'fetch', '--ca'])[1]).toBe('--category');
   });
 
-  it('zsh and fish: load without errors where the shell is installed', async () => {
-    for (const shell of ['zsh', 'fish']) {
-      const r = await run(['completion', shell]);
-      expect(r.code).toBe(0);
-      if (!which(shell)) {
-        console.log(`skipped loading the ${shell} script: ${shell} is not installed on this machine`);
-        expect(r.stdout).toContain('papers');
-        continue;
-      }
-      const script = join(tmp.dir, `papers.${shell}`);
-      writeFileSync(script, r.stdout);
-      const load = shell === 'zsh' ? spawnSync('zsh', ['-c', `autoload -U compinit && compinit -u; source ${script}`]) : spawnSync('fish', ['-c', `source ${script}; complete -C 'papers to'`], { encoding: 'utf8' });
-      expect(load.status, String(load.stderr)).toBe(0);
+  it('zsh: compinit loads the script, which registers papers and completes choices', async () => {
+    const r = await run(['completion', 'zsh']);
+    expect(r.code).toBe(0);
+    if (!which('zsh')) {
+      console.log('skipped loading the zsh script: zsh is not installed on this machine');
+      expect(r.stdout).toContain('complete -F _papers_completion papers');
+      return;
     }
+    const script = join(tmp.dir, 'papers.zsh');
+    writeFileSync(script, r.stdout);
+    // -f: no user start-up files; compinit's dump goes to the temporary home.
+    const zsh = (code: string) => spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -d ${join(tmp.dir, 'zcompdump')}; source ${script}; ${code}`], { encoding: 'utf8', env: { ...process.env, HOME: tmp.dir } });
+    const registered = zsh('print -r -- "$_comps[papers]"');
+    expect(registered.stderr).toBe('');
+    expect(registered.status).toBe(0);
+    expect(registered.stdout.trim()).toMatch(/^_bash_complete -F _papers_completion$/);
+    // the function bash runs, run by zsh (with bash's 0-based arrays, as bashcompinit runs it)
+    const sort = zsh('setopt ksh_arrays; COMP_WORDS=(papers list --sort ""); COMP_CWORD=3; _papers_completion; print -r -- "${COMPREPLY[*]}"');
+    expect(sort.status, sort.stderr).toBe(0);
+    expect(sort.stdout.trim().split(' ')).toEqual(['date', 'upvotes', 'title', 'rising', 'relevance']);
+  });
+
+  it('fish: valid syntax; complete -C offers commands, choices and topics', async () => {
+    writeFileSync(tmp.config, JSON.stringify({ topics: { mytopic: 'foo' } }));
+    const r = await run(['completion', 'fish']);
+    expect(r.code).toBe(0);
+    if (!which('fish')) {
+      console.log('skipped loading the fish script: fish is not installed on this machine');
+      expect(r.stdout).toContain('complete -c papers');
+      return;
+    }
+    const script = join(tmp.dir, 'papers.fish');
+    writeFileSync(script, r.stdout);
+    const syntax = spawnSync('fish', ['-n', script], { encoding: 'utf8' });
+    expect(syntax.status, syntax.stderr).toBe(0);
+    const complete = (line: string) => {
+      const out = spawnSync('fish', ['--no-config', '-c', `source ${script}; complete -C '${line}'`], { encoding: 'utf8', env: { ...process.env, HOME: tmp.dir, XDG_CONFIG_HOME: tmp.dir } });
+      expect(out.status, out.stderr).toBe(0);
+      return out.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    };
+    const commands = complete('papers ');
+    expect(commands).toEqual(expect.arrayContaining(['today', 'fetch', 'list', 'show', 'topics', 'db', 'completion']));
+    expect(complete('papers to').sort()).toEqual(['today', 'topics']);
+    expect(complete('papers list --sort ').sort()).toEqual(['date', 'relevance', 'rising', 'title', 'upvotes']);
+    expect(complete('papers list --topic my')).toEqual(['mytopic']);
   });
 
   it('an unknown shell is a usage error naming the ones there are', async () => {

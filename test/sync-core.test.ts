@@ -11,6 +11,7 @@ import { acquireSyncLock, fetchInto, isStaleLock, releaseSyncLock, syncLockPath,
 import { addDays } from '../src/dates.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { answerDailyPapers, buildArchive } from './helpers/hf-archive.mjs';
+import { runCli } from './helpers/cli.js';
 
 function paper(id: string, upvotes: number): ParsedPaper {
   return { ...emptyPaper(`Paper ${id}`, 'hf'), id, upvotes };
@@ -28,28 +29,54 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function risingHistory(): void {
+  // steady: 100 upvotes ten days ago, 110 now (+10 in the window)
+  store.upsertPapers([paper('2401.00001', 100)], { now: daysAgo(10) });
+  store.upsertPapers([paper('2401.00001', 110)], { now: daysAgo(1) });
+  // climbing: 5 ten days ago, 20 eight days ago, 60 now (+40 in the window)
+  store.upsertPapers([paper('2401.00002', 5)], { now: daysAgo(10) });
+  store.upsertPapers([paper('2401.00002', 20)], { now: daysAgo(8) });
+  store.upsertPapers([paper('2401.00002', 60)], { now: daysAgo(2) });
+  // new this week: first seen with 30 three days ago, 55 now (+25)
+  store.upsertPapers([paper('2401.00003', 30)], { now: daysAgo(3) });
+  store.upsertPapers([paper('2401.00003', 55)], { now: daysAgo(1) });
+  // most upvotes but none gained in the window
+  store.upsertPapers([paper('2401.00004', 500)], { now: daysAgo(20) });
+  // no upvotes known at all
+  store.upsertPapers([{ ...paper('2401.00005', 0), upvotes: null }], { now: daysAgo(1) });
+}
+
 describe('--sort rising', () => {
   it('orders by upvotes gained over the last 7 days, from the count history', () => {
-    // steady: 100 upvotes ten days ago, 110 now (+10 in the window)
-    store.upsertPapers([paper('2401.00001', 100)], { now: daysAgo(10) });
-    store.upsertPapers([paper('2401.00001', 110)], { now: daysAgo(1) });
-    // climbing: 5 ten days ago, 20 eight days ago, 60 now (+40 in the window)
-    store.upsertPapers([paper('2401.00002', 5)], { now: daysAgo(10) });
-    store.upsertPapers([paper('2401.00002', 20)], { now: daysAgo(8) });
-    store.upsertPapers([paper('2401.00002', 60)], { now: daysAgo(2) });
-    // new this week: first seen with 30 three days ago, 55 now (+25)
-    store.upsertPapers([paper('2401.00003', 30)], { now: daysAgo(3) });
-    store.upsertPapers([paper('2401.00003', 55)], { now: daysAgo(1) });
-    // most upvotes but none gained in the window
-    store.upsertPapers([paper('2401.00004', 500)], { now: daysAgo(20) });
-    // no upvotes known at all
-    store.upsertPapers([{ ...paper('2401.00005', 0), upvotes: null }], { now: daysAgo(1) });
+    risingHistory();
 
     const order = [...store.query({ sort: 'rising' })].map((p) => p.id);
     expect(order).toEqual(['2401.00002', '2401.00003', '2401.00001', '2401.00004', '2401.00005']);
     expect([...store.query({ sort: 'upvotes' })].map((p) => p.id)[0]).toBe('2401.00004');
     expect([...store.query({ sort: 'rising', limit: 1, minUpvotes: 100 })].map((p) => p.id)).toEqual(['2401.00001']);
     expect(store.countHistory('2401.00002').map((h) => h.upvotes)).toEqual([5, 20, 60]);
+  });
+
+  it('shows the gain it sorted by: in the store query, and as a column of the table', async () => {
+    risingHistory();
+    expect([...store.queryRising({})].map(({ paper: p, gain }) => [p.id, gain])).toEqual([
+      ['2401.00002', 40], ['2401.00003', 25], ['2401.00001', 10], ['2401.00004', 0], ['2401.00005', null],
+    ]);
+    store.close();
+    const r = await runCli(['list', '--sort', 'rising'], { env: { PAPERS_DB: join(dir, 'papers.db'), PAPERS_CONFIG: join(dir, 'config.json'), COLUMNS: '100' } });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\s*#\s+▲\s+gain\s+Title/);
+    const row = (id: string) => lines.find((l) => l.includes(id))!.trim().split(/\s{2,}/).slice(0, 3);
+    expect(row('2401.00002')).toEqual(['1', '60', '+40']);
+    expect(row('2401.00001')).toEqual(['3', '110', '+10']);
+    expect(row('2401.00004')).toEqual(['4', '500', '0']);
+    // other orders and machine formats keep their columns
+    const plain = await runCli(['list', '--sort', 'upvotes'], { env: { PAPERS_DB: join(dir, 'papers.db'), PAPERS_CONFIG: join(dir, 'config.json'), COLUMNS: '100' } });
+    expect(plain.stdout).not.toMatch(/gain/);
+    const json = await runCli(['list', '--sort', 'rising', '--json'], { env: { PAPERS_DB: join(dir, 'papers.db'), PAPERS_CONFIG: join(dir, 'config.json') } });
+    expect(JSON.parse(json.stdout).map((p: { id: string }) => p.id)).toEqual(['2401.00002', '2401.00003', '2401.00001', '2401.00004', '2401.00005']);
+    store = Store.open(join(dir, 'papers.db'));
   });
 });
 

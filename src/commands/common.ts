@@ -8,6 +8,27 @@ import { loadConfig, type Config } from '../config.js';
 import { compileQuery, mentionsHidden, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
 import type { Paper } from '../record.js';
 import { topicQuery } from '../topics.js';
+import type { TableOptions } from '../format/table.js';
+
+/**
+ * The papers of `filter` to print, and for a table sorted by --sort rising the column of the
+ * gain it was sorted by (`+12`): a reader sees why a paper with fewer upvotes is ranked first.
+ */
+export function papersToShow(store: Store, filter: PaperFilter, format: string): { papers: Iterable<Paper>; extra?: TableOptions['extra'] } {
+  if (filter.sort !== 'rising' || format !== 'table') return { papers: store.query(filter) };
+  const gains = new Map<Paper, number | null>();
+  const papers = (function* () {
+    for (const { paper, gain } of store.queryRising(filter)) {
+      gains.set(paper, gain);
+      yield paper;
+    }
+  })();
+  const value = (p: Paper) => {
+    const gain = gains.get(p);
+    return gain === null || gain === undefined ? '' : gain > 0 ? `+${gain}` : String(gain);
+  };
+  return { papers, extra: { head: 'gain', value } };
+}
 
 export interface PaperOptions {
   format: string;

@@ -5,7 +5,7 @@ import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
 import type { SortKey } from '../store/index.js';
 import { LIST_SOURCES } from '../cli/options.js';
-import { forYouOrder, leaveOutHidden, openStore, paperOptions } from './common.js';
+import { forYouOrder, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
 
 const SOURCES: readonly SourceName[] = LIST_SOURCES;
 
@@ -28,14 +28,14 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     let count = 0;
-    const source = forYou ? await forYouOrder(store, store.query(filter), forYou.limit) : store.query(filter);
+    const { papers: shown, extra } = forYou ? { papers: await forYouOrder(store, store.query(filter), forYou.limit), extra: undefined } : papersToShow(store, filter, format);
     const papers = (function* () {
-      for (const p of source) {
+      for (const p of shown) {
         count++;
         yield p;
       }
     })();
-    await printPapers(papers, format);
+    await printPapers(papers, format, { extra });
     if (count === 0) messages.info(store.count() === 0 ? 'the cache is empty (run papers today, papers fetch or papers import first)' : 'no papers match');
   } finally {
     store.close();

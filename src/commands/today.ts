@@ -7,7 +7,7 @@ import type { RunSummary } from '../sync.js';
 import { loadConfig } from '../config.js';
 import { paperKey } from '../store/index.js';
 import type { Paper } from '../record.js';
-import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions } from './common.js';
+import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
 import { makeHttp, makeProgress, type OptionSources } from './runs.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -73,8 +73,8 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
       if (!cached) throw new PapersError('no daily list in the cache yet', { hint: 'run papers today without --offline first' });
       listDate = cached.listDate;
     }
-    const query = store.query({ ...filter, listDate, listSource: 'hf' });
-    const papers = forYou ? await forYouOrder(store, query, forYou.limit) : query;
+    const listFilter = { ...filter, listDate, listSource: 'hf' as const };
+    const { papers, extra } = forYou ? { papers: await forYouOrder(store, store.query(listFilter), forYou.limit), extra: undefined } : papersToShow(store, listFilter, format);
     const count = store.listInfo('hf', listDate)?.paperCount ?? 0;
     const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${count} paper${count === 1 ? '' : 's'}`;
     const printed: Paper[] = [];
@@ -83,7 +83,7 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
         printed.push(p);
         yield p;
       }
-    })(), format, { heading });
+    })(), format, { heading, extra });
     // Only what reached stdout: a closed pipe exits before this line.
     if (markSeen && printed.length > 0) store.marks.markSeen(printed.map((p) => ({ key: paperKey(p.id, p.title), title: p.title })));
   } finally {

@@ -4,11 +4,12 @@
  * mend (429, 5xx, network errors, timeouts) are retried with backoff, within a retry budget and
  * within the command's deadline, which covers everything: attempts, waits and fallbacks.
  *
- * undici is imported lazily on the first request, so importing this module costs nothing;
+ * undici is loaded on the first request (deps.ts), so importing this module costs nothing;
  * only commands that really go to the network pay for it.
  */
 import { readFileSync } from 'node:fs';
 import type { Dispatcher, Response } from 'undici';
+import { loadUndici } from '../deps.js';
 import { BASE_URL_HINT, Sites, type HostRules } from '../sources/sites.js';
 import {
   HttpError, deadlineError, describeNetworkError, describeRetryable, errorMessage, failure, formatBytes, formatSeconds,
@@ -112,12 +113,7 @@ export function joinUrl(base: string, path: string, query?: Record<string, strin
   return url;
 }
 
-type Undici = typeof import('undici');
-let undiciModule: Promise<Undici> | undefined;
-function loadUndici(): Promise<Undici> {
-  undiciModule ??= import('undici');
-  return undiciModule;
-}
+type Undici = ReturnType<typeof loadUndici>;
 
 type AttemptResult = { kind: 'ok'; response: HttpResponse } | Retryable;
 
@@ -188,7 +184,7 @@ export class HttpClient {
     if (this.timeLeft() <= 0) throw deadlineError(this.sites, target, this.deadlineMs!);
     const until = Math.min(this.deadlineAt, opts.withinMs !== undefined ? Date.now() + Math.max(1, opts.withinMs) : Infinity);
     const left = () => until - Date.now();
-    const undici = await loadUndici();
+    const undici = loadUndici();
     const dispatcher = this.getDispatcher(undici, url);
 
     const attempts = Math.floor(Math.min(opts.retries ?? this.retries, this.retries)) + 1;

@@ -4,8 +4,9 @@
  * keyed by versionless arXiv id (or, without one, by normalised title) and merged field by
  * field (merge.ts) as each write transaction's Batch stores them (ingest.ts).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 // Imported where it is used (commands load this module only when they open the cache), and
 // statically so that the CLI bundle (scripts/bundle.js) holds its JavaScript: a start-up
 // reads one file instead of a dozen.
@@ -67,6 +68,34 @@ export interface SupersetResult extends UpsertResult {
   listKept: boolean;
 }
 
+let addonPath: string | undefined | null = null;
+
+/**
+ * better-sqlite3's native addon, handed to it through its documented `nativeBinding` option:
+ * left to itself it finds the addon with the `bindings` package, which walks up from the
+ * calling file trying a dozen paths (a bundle defeats that, and it costs milliseconds at each
+ * start). Resolved from node_modules the same way by dist/ and by the bundle. Without a
+ * Release build (a debug build of the addon) better-sqlite3 looks for it itself.
+ */
+function sqliteAddon(): string | undefined {
+  if (addonPath === null) {
+    const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+    const release = join(root, 'build', 'Release', 'better_sqlite3.node');
+    addonPath = existsSync(release) ? release : undefined;
+  }
+  return addonPath;
+}
+
+/** Make a file the owner's alone where the platform has such modes (not on Windows). */
+function ownerOnly(path: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    chmodSync(path, 0o600);
+  } catch {
+    // A file system without modes (some network and FAT mounts): the cache works all the same.
+  }
+}
+
 export class Store {
   readonly path: string;
   private readonly db: BetterSqlite3.Database;
@@ -85,8 +114,13 @@ export class Store {
   static open(path: string, opts: StoreOptions = {}): Store {
     let db: BetterSqlite3.Database;
     try {
-      if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
-      db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+      // A new cache is its owner's alone (what they read is personal): the folders made for it
+      // 0700, the file 0600. SQLite gives the -wal and -shm files the mode of the database
+      // file, so they follow. An existing cache keeps the mode its owner gave it.
+      const fresh = path !== ':memory:' && !opts.readonly && !existsSync(path);
+      if (fresh) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, nativeBinding: sqliteAddon() });
+      if (fresh) ownerOnly(path);
       db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
       db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
     } catch (err) {
@@ -385,6 +419,15 @@ export class Store {
     for (const r of this.db.prepare<[], { id: string; title: string; summary: string | null; keywords: string }>('SELECT id, title, summary, keywords FROM papers WHERE id IS NOT NULL ORDER BY rowid').iterate()) {
       yield { id: r.id, title: r.title, summary: r.summary, keywords: JSON.parse(r.keywords) as string[] };
     }
+  }
+
+  /**
+   * The papers matching `filter` sorted by --sort rising, each with the upvotes it gained in
+   * the rising window (null when it has no count), the number it was ordered by.
+   */
+  *queryRising(filter: PaperFilter = {}): Generator<{ paper: Paper; gain: number | null }> {
+    const { sql, params } = this.build({ ...filter, sort: 'rising' });
+    for (const row of this.db.prepare<QueryParams, PaperRow & { gain: number | null }>(sql).iterate(params)) yield { paper: rowToPaper(row), gain: row.gain };
   }
 
   /** Papers by rowid, in the given order. */

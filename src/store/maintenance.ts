@@ -3,6 +3,7 @@
  * old papers. Functions of an open better-sqlite3 handle, run by the command through the store.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { PAPER_DAY } from './queries.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -39,21 +40,21 @@ export interface PruneResult {
   lists: number;
 }
 
-/** Whether the papers table has a column (personal marks arrive in a later schema). */
-function hasColumn(db: Db, table: string, column: string): boolean {
-  return (db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
-}
+/**
+ * The papers `prune` removes, as one SQL predicate over the papers table (alias p): dated
+ * before the cut-off (their daily list's day, else their arXiv date) and on no list of the
+ * cut-off day or later (that list still shows them). Papers with no date never match. What
+ * else must stay (personal marks) is one more `AND` here.
+ */
+export const PRUNABLE = `${PAPER_DAY} < @before
+  AND NOT EXISTS (SELECT 1 FROM list_entries e WHERE e.paper = p.rowid AND e.list_date >= @before)`;
 
 /**
  * Remove what is older than `before` (YYYY-MM-DD): the daily lists of earlier days, and the
- * papers whose day (their daily list's, else their arXiv date) is earlier and that are on no
- * later list. Starred papers stay; papers with no date at all stay.
+ * papers PRUNABLE names.
  */
 export function prune(db: Db, before: string, opts: { dryRun?: boolean } = {}): PruneResult {
-  const keepStarred = hasColumn(db, 'papers', 'starred') ? 'AND NOT coalesce(p.starred, 0)' : '';
-  const old = `SELECT p.rowid FROM papers p
-    WHERE coalesce(p.daily_date, p.published_at) < @before ${keepStarred}
-      AND NOT EXISTS (SELECT 1 FROM list_entries e WHERE e.paper = p.rowid AND e.list_date >= @before)`;
+  const old = `SELECT p.rowid FROM papers p WHERE ${PRUNABLE}`;
   const run = db.transaction((): PruneResult => {
     const papers = (db.prepare(`SELECT count(*) AS n FROM (${old})`).get({ before }) as { n: number }).n;
     const lists = (db.prepare('SELECT count(*) AS n FROM lists WHERE list_date < @before').get({ before }) as { n: number }).n;

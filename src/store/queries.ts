@@ -151,7 +151,9 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
       params,
     };
   }
-  let sql = `SELECT ${ROW_FIELDS} FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
+  // The gain --sort rising orders by is also shown: the row carries it as `gain`.
+  const fields = sort === 'rising' ? `${ROW_FIELDS}, ${RISING_GAIN} AS gain` : ROW_FIELDS;
+  let sql = `SELECT ${fields} FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
   if (f.limit !== undefined) {
     sql += ' LIMIT @limit';
     params.limit = f.limit;

@@ -16,14 +16,14 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runCli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; bin?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
       if (v !== undefined && !/^(FORCE_COLOR|NO_COLOR|HF_TOKEN|HTTPS?_PROXY|https?_proxy|PAPERS_.*)$/.test(k)) env[k] = v;
     }
     for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

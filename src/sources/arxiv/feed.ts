@@ -18,6 +18,7 @@ import { ParseError } from '../../errors.js';
 import { bareArxivId } from '../../ids.js';
 import { cleanText } from '../../text.js';
 import { arxivPaper, rfc2822Day, splitAuthors, type ArxivAnnounce, type ArxivPaper } from './oai.js';
+import { loadCheerio } from '../../deps.js';
 
 export interface FeedEntry {
   paper: ArxivPaper;
@@ -59,7 +60,7 @@ export function stripAnnouncePrefix(s: string | null): string | null {
  */
 export async function parseArxivFeed(xml: string): Promise<ArxivFeed> {
   if (typeof xml !== 'string') throw new ParseError('not an arXiv feed (no text)', { hint: HINT });
-  const { load } = await import('cheerio/slim');
+  const { load } = loadCheerio();
   const $ = load(xml, { xml: true });
   const kids = (el: AnyNode, name: string): Element[] =>
     $(el).children().toArray().filter((c): c is Element => c.type === 'tag' && localName(c) === name);

@@ -18,6 +18,7 @@ import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, bareArxivId } from '../../ids.js';
 import type { ParsedPaper } from '../../record.js';
 import { cleanText } from '../../text.js';
+import { loadCheerio } from '../../deps.js';
 
 /** How arXiv announced a paper in a listing or feed. */
 export type ArxivAnnounce = 'new' | 'cross' | 'replace' | 'replace-cross';
@@ -225,7 +226,7 @@ const localName = (el: Element): string => el.name.replace(/^.*:/, '');
  */
 export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
   if (typeof xml !== 'string') throw new ParseError('not an OAI-PMH answer (no text)', { hint: FORMAT_HINT });
-  const { load } = await import('cheerio/slim');
+  const { load } = loadCheerio();
   const $ = load(xml, { xml: true });
   const kids = (el: AnyNode, name: string): Element[] =>
     $(el).children().toArray().filter((c): c is Element => c.type === 'tag' && localName(c) === name);

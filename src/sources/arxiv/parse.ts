@@ -18,6 +18,7 @@ import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, parseArxivId } from '../../ids.js';
 import { emptyPaper, type Listing, type ParsedPaper } from '../../record.js';
 import { cleanText, isoDay } from '../../text.js';
+import { loadCheerio } from '../../deps.js';
 
 export type ArxivSection = 'new' | 'cross' | 'replacement';
 
@@ -60,7 +61,7 @@ function withArxivLinks(p: ParsedPaper, id: string): ParsedPaper {
  * is a ParseError carrying arXiv's own message; zero results is an empty listing.
  */
 export async function parseArxivAtom(xml: string): Promise<AtomListing> {
-  const { load } = await import('cheerio/slim');
+  const { load } = loadCheerio();
   const $ = load(xml, { xml: true });
   const feed = $.root().children().filter((_, el) => el.type === 'tag' && localName(el) === 'feed').first();
   if (feed.length === 0) throw new ParseError('not an Atom feed (no <feed> element)', { hint: 'the arXiv API answered with something else; try again, or report it with --verbose' });
@@ -155,7 +156,7 @@ function sectionOf(heading: string): ArxivSection | null {
  * this time period." is an empty listing.
  */
 export async function parseArxivListing(html: string): Promise<ArxivListingPage> {
-  const { load } = await import('cheerio/slim');
+  const { load } = loadCheerio();
   const $ = load(html);
   const page = $('#dlpage');
   const hint = 'not an arXiv listing page papers recognises; the site may have changed — please report it with --verbose';

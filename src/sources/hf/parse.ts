@@ -18,6 +18,7 @@ import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, bareArxivId, hfPaperUrl } from '../../ids.js';
 import { emptyPaper, type Listing, type OriginKind, type ParsedPaper } from '../../record.js';
 import { cleanText, collapseWhitespace, decodeEntities, isoDay, parseCount } from '../../text.js';
+import { loadCheerio } from '../../deps.js';
 
 type Rec = Record<string, unknown>;
 
@@ -349,7 +350,7 @@ function dateFromPrevNext(hrefs: readonly string[]): string | null {
 
 /** The visible `<article>` cards: fewer fields (no authors' names, no abstract). */
 async function parseHfCards(html: string): Promise<Listing | null> {
-  const { load } = await import('cheerio/slim');
+  const { load } = loadCheerio();
   const $ = load(html);
   const cardDate = ((): string | null => {
     const time = $('time[datetime]').filter((_, el) => $(el).closest('article').length === 0).first().attr('datetime');
