@@ -178,6 +178,21 @@ describe('papers db', () => {
     expect((await run(['db', 'check'])).code).toBe(0);
   });
 
+  it('prune keeps the papers you starred, tagged or noted, and every mark', async () => {
+    fill();
+    const store = Store.open(tmp.db);
+    store.saveList('hf', '2024-01-11', ['2401.00003', '2401.00004', '2401.00005', '2401.00006'].map((id, i) => parsedPaper({ id, title: `Old ${i}`, dailyDate: '2024-01-11' })), { now: '2024-01-11T08:00:00.000Z' });
+    store.close();
+    expect((await run(['star', '2401.00003'])).code).toBe(0);
+    expect((await run(['tag', '2401.00004', '+keep'])).code).toBe(0);
+    expect((await run(['note', '2401.00005', 'read again'])).code).toBe(0);
+    expect((await run(['seen', '2401.00006', '2401.00001'])).code).toBe(0);
+    expect((await run(['db', 'prune', '--before', '2024-06-01'])).code).toBe(0);
+    // Seen is not keeping: 2401.00001 and 2401.00006 go, their marks stay for when they come back.
+    expect(cacheRows(tmp.db, 'SELECT id FROM papers ORDER BY id').map((r) => r.id)).toEqual(['2401.00002', '2401.00003', '2401.00004', '2401.00005', '2408.00001']);
+    expect(cacheRows(tmp.db, 'SELECT paper_key FROM marks ORDER BY paper_key').map((r) => r.paper_key)).toEqual(['2401.00001', '2401.00003', '2401.00004', '2401.00005', '2401.00006']);
+  });
+
   it('never creates a cache', async () => {
     const missing = join(tmp.dir, 'none', 'x.db');
     for (const sub of [['check'], ['vacuum'], ['prune', '--before', '2024-01-01']]) {

@@ -43,11 +43,13 @@ export interface PruneResult {
 /**
  * The papers `prune` removes, as one SQL predicate over the papers table (alias p): dated
  * before the cut-off (their daily list's day, else their arXiv date) and on no list of the
- * cut-off day or later (that list still shows them). Papers with no date never match. What
- * else must stay (personal marks) is one more `AND` here.
+ * cut-off day or later (that list still shows them), nor papers you starred, tagged or noted.
+ * Papers with no date never match. The marks themselves are never pruned.
  */
 export const PRUNABLE = `${PAPER_DAY} < @before
-  AND NOT EXISTS (SELECT 1 FROM list_entries e WHERE e.paper = p.rowid AND e.list_date >= @before)`;
+  AND NOT EXISTS (SELECT 1 FROM list_entries e WHERE e.paper = p.rowid AND e.list_date >= @before)
+  AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.paper_key = coalesce(p.id, 't:' || p.title_key)
+    AND (m.starred = 1 OR m.note IS NOT NULL OR m.tags <> '[]'))`;
 
 /**
  * Remove what is older than `before` (YYYY-MM-DD): the daily lists of earlier days, and the
