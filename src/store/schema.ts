@@ -176,6 +176,25 @@ export const MIGRATIONS: readonly Migration[] = [
   DROP TABLE words_build;
   `,
   },
+  {
+    // OAI-PMH harvests that survive an interruption: per harvest (endpoint and set), the token
+    // of the next page and the last page's responseDate, written in the transaction that stores
+    // the page's records (harvest-state.ts).
+    name: 'v6_harvest_state',
+    sql: `
+  CREATE TABLE IF NOT EXISTS harvest_state (
+    harvest TEXT PRIMARY KEY,
+    token TEXT,
+    from_day TEXT,
+    started_response_date TEXT,
+    last_response_date TEXT,
+    complete_response_date TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    records INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

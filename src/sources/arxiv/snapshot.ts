@@ -69,7 +69,7 @@ export function parseSnapshotLine(line: string): ArxivPaper {
   if (id === null) throw new ParseError(`no recognisable id (${JSON.stringify(String(r.id ?? '').slice(0, 40))})`, { hint: HINT });
   const title = str(r.title);
   if (title === null) throw new ParseError(`paper ${id} has no title`, { hint: HINT });
-  const p = arxivPaper(id, title);
+  const p = arxivPaper(id, title, 'arxiv-snapshot');
   p.summary = str(r.abstract);
   p.authors = authorsFromParsed(r.authors_parsed) ?? splitAuthors(str(r.authors));
   p.authorCount = p.authors.length > 0 ? p.authors.length : null;
