@@ -9,7 +9,7 @@ import { defaultConfigPath } from './paths.js';
 
 export interface Config {
   topics: Record<string, string>;
-  sources: { arxiv?: { categories?: string[] } };
+  sources: { arxiv?: { categories?: string[]; harvest?: { set: string | null; from: string | null } } };
   defaults: { limit?: number; sort?: string; markSeen?: boolean };
 }
 
@@ -76,6 +76,14 @@ export function parseConfig(text: string, path: string): Config {
         throw bad(`"sources.arxiv.categories": '${wrong}' is not an arXiv category (${near ? `did you mean ${near}?` : 'e.g. cs.LG, math.GT, astro-ph'})`);
       }
       config.sources.arxiv = { categories: [...new Set((arxiv.categories as string[]).map((c) => c.trim()))] };
+    }
+    if (arxiv?.harvest !== undefined) {
+      // An OAI-PMH harvest that sync keeps up to date: {"set": "cs", "from": "2024-01-01"}.
+      const h = arxiv.harvest as Record<string, unknown> | null;
+      if (h === null || typeof h !== 'object' || Array.isArray(h)) throw bad('"sources.arxiv.harvest" must be an object like {"set": "cs", "from": "2024-01-01"}');
+      if (h.set !== undefined && (typeof h.set !== 'string' || !/^[A-Za-z0-9:._-]+$/.test(h.set))) throw bad('"sources.arxiv.harvest.set" must be an OAI-PMH set such as cs, math or physics:hep-th');
+      if (h.from !== undefined && (typeof h.from !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(h.from))) throw bad('"sources.arxiv.harvest.from" must be a day, YYYY-MM-DD');
+      config.sources.arxiv = { ...config.sources.arxiv, harvest: { set: (h.set as string | undefined) ?? null, from: (h.from as string | undefined) ?? null } };
     }
   }
   if (obj.defaults !== undefined) {

@@ -16,7 +16,8 @@
  *   is stored as that list, with ranks, as `papers today`/`fetch` store it; everything else
  *   (search results, week/month, one paper, copied text) is stored paper by paper.
  */
-import { gunzipSync } from 'node:zlib';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { ParseError } from './errors.js';
 import type { Listing, ParsedPaper, SourceName } from './record.js';
 import type { Store, SupersetResult } from './store/index.js';
@@ -207,4 +208,116 @@ export function storeRecognised(store: Store, rec: Recognised, opts: { now?: str
   const { list, listing } = rec;
   if (list !== null) return store.saveListIfSuperset(list.source, list.date, listing.papers, opts);
   return { ...store.upsertPapers(listing.papers, opts), listKept: false };
+}
+
+// ---- the arXiv metadata snapshot (JSON Lines, plain or gzip) ---------------------------------
+
+/**
+ * Whether the file begins like arXiv's metadata snapshot (`arxiv-metadata-oai-snapshot.json`):
+ * its first line a JSON object with arXiv's `versions` (`{"version": "v1", "created": …}`) or
+ * `authors_parsed`. Only the first 256 KiB are read (decompressed as far as they go), so a
+ * 4 GB file is recognised without reading it.
+ */
+export function looksLikeArxivSnapshot(path: string): boolean {
+  let head: Buffer;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(256 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    head = buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return false;
+    }
+  }
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const nl = text.indexOf('\n');
+  if (!text.startsWith('{') || nl < 0 && head.length >= 256 * 1024) return false;
+  let first: unknown;
+  try {
+    first = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+  } catch {
+    return false;
+  }
+  if (!isRecord(first) || typeof first.id !== 'string') return false;
+  const versions = first.versions;
+  return (Array.isArray(versions) && versions.some((v) => isRecord(v) && 'created' in v)) || Array.isArray(first.authors_parsed);
+}
+
+export interface SnapshotImportOptions {
+  /** Category globs (`cs.*`). */
+  categories?: string[];
+  /** Papers whose first version is of this day or later. */
+  since?: string;
+  /** Papers per write transaction. */
+  batchSize?: number;
+  /** After each stored batch: bytes read, papers stored so far. */
+  onProgress?: (p: { bytes: number; papers: number }) => void;
+}
+
+export interface SnapshotImportResult {
+  papers: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  filtered: number;
+  skipped: number;
+  badLines: { line: number; reason: string }[];
+  gzip: boolean;
+  bytes: number;
+}
+
+/**
+ * Stream a snapshot into the cache with flat memory: records are read line by line, filtered
+ * while reading, and stored a batch per transaction. A bad line is counted and named, never
+ * fatal; a damaged gzip stream ends the import with the batches before it stored.
+ */
+export async function importSnapshot(store: Store, input: NodeJS.ReadableStream, opts: SnapshotImportOptions = {}): Promise<SnapshotImportResult> {
+  const { readSnapshot } = await import('./sources/arxiv/snapshot.js');
+  const { Readable } = await import('node:stream');
+  const readable = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Buffer>);
+  const { papers, stats } = readSnapshot(readable, { ...(opts.categories ? { categories: opts.categories } : {}), ...(opts.since ? { since: opts.since } : {}) });
+  const size = opts.batchSize ?? 2000;
+  const result: SnapshotImportResult = { papers: 0, inserted: 0, updated: 0, unchanged: 0, filtered: 0, skipped: 0, badLines: [], gzip: false, bytes: 0 };
+  let batch: ParsedPaper[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    const r = store.upsertPapers(batch);
+    result.papers += batch.length;
+    result.inserted += r.inserted;
+    result.updated += r.updated;
+    result.unchanged += r.unchanged;
+    batch = [];
+    opts.onProgress?.({ bytes: stats.bytes, papers: result.papers });
+  };
+  const done = () => {
+    result.filtered = stats.filtered;
+    result.skipped = stats.skipped;
+    result.badLines = stats.badLines;
+    result.gzip = stats.gzip;
+    result.bytes = stats.bytes;
+  };
+  try {
+    for await (const p of papers) {
+      // The record keeps each version's number and day.
+      const versions = p.versions;
+      const kept: ParsedPaper = p;
+      kept.versions = versions.map((v) => ({ version: v.version, date: v.date }));
+      batch.push(kept);
+      if (batch.length >= size) flush();
+    }
+    flush();
+  } catch (err) {
+    // What was read before the failure is good: it is stored, then the failure is told.
+    flush();
+    throw err;
+  } finally {
+    done();
+  }
+  return result;
 }

@@ -14,7 +14,7 @@ export interface Version {
  * The kind of source a parsed paper came from: it decides which value of a field the cache
  * keeps when sources disagree (see the store's merge).
  */
-export type OriginKind = 'arxiv-api' | 'arxiv-listing' | 'hf-api' | 'hf-page' | 'hf-search' | 'hf-copied' | 'import';
+export type OriginKind = 'arxiv-api' | 'arxiv-oai' | 'arxiv-snapshot' | 'arxiv-listing' | 'arxiv-feed' | 'hf-api' | 'hf-page' | 'hf-search' | 'hf-copied' | 'import';
 
 export interface Paper {
   id: string | null;

@@ -10,6 +10,9 @@ import { addDays } from './dates.js';
 import type { DayRange } from './range.js';
 import type { Store } from './store/index.js';
 import type { FetchSink, Source } from './sources/types.js';
+import type { ParsedPaper } from './record.js';
+import type { ArxivPaper } from './sources/arxiv/oai.js';
+import { harvestState, isNewVersion, latestVersions, saveHarvestPage, type LatestVersion } from './store/harvest-state.js';
 
 export interface RunSummary extends DayRange {
   source: string;
@@ -20,6 +23,8 @@ export interface RunSummary extends DayRange {
   /** Papers new to the cache, by rowid, in the order they were stored. */
   newRowids: number[];
   updated: number;
+  /** Cached papers this run gave a new version (by id). */
+  newVersionIds: string[];
   unchanged: number;
   /** Lists stored whole, and lists a conditional request found unchanged. */
   lists: number;
@@ -47,7 +52,7 @@ export interface RunOptions {
 export async function fetchInto(store: Store, http: HttpClient, source: Source, range: DayRange, opts: RunOptions): Promise<RunSummary> {
   const log = opts.log ?? (() => undefined);
   const summary: RunSummary = {
-    source: source.name, categories: opts.categories ?? [], from: range.from, to: range.to, requests: 0, newRowids: [], updated: 0, unchanged: 0,
+    source: source.name, categories: opts.categories ?? [], from: range.from, to: range.to, requests: 0, newRowids: [], updated: 0, newVersionIds: [], unchanged: 0,
     lists: 0, notModified: 0, days: [], startedAt: new Date().toISOString(), endedAt: '', error: null,
   };
   const isNew = new Set<number>();
@@ -60,6 +65,14 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
     summary.updated += r.updated;
     summary.unchanged += r.unchanged;
   };
+  const counter = versionCounter(store);
+  const revised = new Set<string>();
+  const counted = <R extends { newRowids: number[] }>(papers: ParsedPaper[], save: () => R): R => {
+    const was = counter.before(papers);
+    const r = save();
+    for (const id of counter.after(was, r.newRowids)) revised.add(id);
+    return r;
+  };
   const days = new Set<string>();
   // A list's key starts with the day it is for (`2024-10-25`, `2024-10-25 cs.LG new`).
   const dayOf = (key: string) => days.add(key.slice(0, 10));
@@ -70,7 +83,7 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
       return info ? { key: info.listDate, known: info } : null;
     },
     saveList: (key, papers, o) => {
-      count(store.saveList(source.name, key, papers, { etag: o?.etag ?? null }));
+      count(counted(papers, () => store.saveList(source.name, key, papers, { etag: o?.etag ?? null })));
       summary.lists++;
       dayOf(key);
     },
@@ -79,7 +92,7 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
       summary.notModified++;
       dayOf(key);
     },
-    savePapers: (papers) => count(store.upsertPapers(papers)),
+    savePapers: (papers) => count(counted(papers, () => store.upsertPapers(papers))),
     papersPerList: () => store.papersPerList(source.name),
     progress: (done, planned, label) => opts.progress?.(done, planned, label),
     log,
@@ -91,6 +104,7 @@ export async function fetchInto(store: Store, http: HttpClient, source: Source, 
     summary.error = err instanceof Error ? err : new Error(String(err));
   }
   summary.requests = http.requests - before;
+  summary.newVersionIds = [...revised];
   summary.days = [...days].sort();
   // A latest listing is for the day it says, not the day it was fetched: the summary names that.
   if (opts.latest && summary.days.length > 0) {
@@ -247,4 +261,142 @@ export function releaseSyncLock(store: Store): void {
   const holder = readHolder(path);
   const self = me();
   if (holder !== null && holder !== 'unreadable' && holder.pid === self.pid && holder.host === self.host) rmSync(path, { force: true });
+}
+
+// ---- the OAI-PMH harvest of arXiv ------------------------------------------------------------
+
+export interface HarvestRunOptions {
+  /** The OAI-PMH set (`cs`, `math`, `physics:hep-th`); null for all of arXiv. */
+  set: string | null;
+  /** First modification day; without it a resumed or incremental run decides, else all. */
+  from: string | null;
+  log?: (msg: string) => void;
+  /** After each stored page: pages and records so far, and records in the whole list when known. */
+  onPage?: (p: { pages: number; records: number; completeListSize: number | null; cursor: number | null }) => void;
+  /** Least time between an answer and the next request (arXiv's 3 s; tests never shorten the CLI's). */
+  minIntervalMs?: number;
+}
+
+export interface HarvestSummary {
+  source: 'arxiv';
+  set: string | null;
+  /** The `from` asked with (null: the whole set). */
+  from: string | null;
+  /** How the run began: a fresh list, resuming a stored token, or incrementally from the last harvest. */
+  mode: 'full' | 'resumed' | 'incremental';
+  pages: number;
+  records: number;
+  deleted: number;
+  requests: number;
+  newRowids: number[];
+  updated: number;
+  /** Cached papers this run gave a new version. */
+  newVersionIds: string[];
+  unchanged: number;
+  startedAt: string;
+  endedAt: string;
+  error: Error | null;
+}
+
+/** The key a harvest's state is stored under: its endpoint and its set. */
+export function harvestKey(endpoint: string, set: string | null): string {
+  return `${endpoint} ${set ?? '*'}`;
+}
+
+/**
+ * Counts what storing `papers` did: new rows, updated rows, and which cached papers got a new
+ * version (compared with what the cache knew just before).
+ */
+export function versionCounter(store: Store): { before(papers: ParsedPaper[]): Map<string, LatestVersion>; after(before: Map<string, LatestVersion>, newRowids: number[]): string[] } {
+  return {
+    before: (papers) => latestVersions(store, papers.flatMap((p) => (p.id ? [p.id] : []))),
+    after: (before) => {
+      const now = latestVersions(store, [...before.keys()]);
+      const out: string[] = [];
+      for (const [id, b] of before) {
+        const a = now.get(id);
+        if (a && isNewVersion(b, a)) out.push(id);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Harvest arXiv's OAI-PMH list into the cache: each page's records with the token and the
+ * responseDate in one transaction. A stored token resumes an interrupted harvest; without one,
+ * a set harvested to the end before is asked from the day of that harvest's first answer.
+ * Never throws for a failed run: see `error`; every page stored before stays stored.
+ */
+export async function harvestInto(store: Store, http: HttpClient, endpoint: string, opts: HarvestRunOptions): Promise<HarvestSummary> {
+  const { harvest, incrementalFrom } = await import('./sources/arxiv/harvest.js');
+  const key = harvestKey(endpoint, opts.set);
+  const state = harvestState(store, key);
+  let mode: HarvestSummary['mode'] = 'full';
+  let from = opts.from;
+  let token: string | null = null;
+  if (state?.token && (opts.from === null || opts.from === state.fromDay)) {
+    mode = 'resumed';
+    token = state.token;
+    from = state.fromDay;
+  } else if (opts.from === null && state?.completeResponseDate) {
+    mode = 'incremental';
+    from = incrementalFrom(state.completeResponseDate);
+  }
+  const summary: HarvestSummary = {
+    source: 'arxiv', set: opts.set, from, mode, pages: 0, records: 0, deleted: 0, requests: 0, newRowids: [], updated: 0,
+    newVersionIds: [], unchanged: 0, startedAt: new Date().toISOString(), endedAt: '', error: null,
+  };
+  const log = opts.log ?? (() => undefined);
+  if (mode === 'resumed') log(`resuming the harvest of ${opts.set ?? 'all of arXiv'} after page ${state!.pages} (${state!.records} records stored)`);
+  if (mode === 'incremental') log(`harvesting ${opts.set ?? 'all of arXiv'} modified from ${from} (the last harvest ended ${state!.completeResponseDate})`);
+  const counter = versionCounter(store);
+  const newVersions = new Set<string>();
+  let firstOfList = token === null;
+  const before = http.requests;
+  try {
+    await harvest({
+      fetcher: {
+        get: async (url) => {
+          // 503 is the harvest's flow control (Retry-After): it reads it instead of the client retrying.
+          const res = await http.get(url, { accept: 'text/xml', bodyOnStatus: [503] });
+          return { status: res.status, headers: res.headers, body: res.body };
+        },
+      },
+      baseUrl: endpoint,
+      set: opts.set,
+      from,
+      resumptionToken: token,
+      log,
+      ...(opts.minIntervalMs !== undefined ? { minIntervalMs: opts.minIntervalMs } : {}),
+      onPage: (page) => {
+        const papers = page.records.map(withoutSizes);
+        const was = counter.before(papers);
+        // A token that expired restarts the list: its first page is the list's first again.
+        const restarted = page.page === 1 && page.cursor === 0 && mode === 'resumed';
+        const r = saveHarvestPage(store, key, { papers, token: page.token, responseDate: page.responseDate, fromDay: from, firstOfList: firstOfList || restarted });
+        firstOfList = false;
+        for (const id of counter.after(was, r.newRowids)) newVersions.add(id);
+        summary.pages++;
+        summary.records += papers.length;
+        summary.deleted += page.deleted.length;
+        summary.newRowids.push(...r.newRowids);
+        summary.updated += r.updated;
+        summary.unchanged += r.unchanged;
+        log(`page ${summary.pages} stored: ${papers.length} records${page.deleted.length ? `, ${page.deleted.length} deleted at arXiv (kept in the cache)` : ''}${page.token ? '' : ', the last page'}`);
+        opts.onPage?.({ pages: summary.pages, records: summary.records, completeListSize: page.completeListSize, cursor: page.cursor });
+      },
+    });
+  } catch (err) {
+    summary.error = err instanceof Error ? err : new Error(String(err));
+  }
+  summary.newVersionIds = [...newVersions];
+  summary.requests = http.requests - before;
+  summary.endedAt = new Date().toISOString();
+  return summary;
+}
+
+/** The record's versions as the record keeps them: number and day. */
+function withoutSizes(p: ArxivPaper): ParsedPaper {
+  return { ...p, versions: p.versions.map((v) => ({ version: v.version, date: v.date })) };
 }

@@ -93,6 +93,8 @@ describe('parseSnapshotLine', () => {
     const anyField = fc.oneof(fc.anything(), fc.constant('2410.90001'), fc.constant('Title'), fc.constant([{ version: 'v1', created: 'Mon, 2 Apr 2007 19:18:42 GMT' }]));
     const record = fc.record({ id: anyField, title: anyField, authors: anyField, authors_parsed: anyField, versions: anyField, categories: anyField, update_date: anyField, abstract: anyField, doi: anyField }, { requiredKeys: [] });
     fc.assert(fc.property(record, (r) => check(JSON.stringify(r))), { numRuns: 500 });
+    // Found by the property above: an id that is an object whose toString is not a function.
+    expect(() => parseSnapshotLine('{"id":{"toString":0}}')).toThrow(ParseError);
   });
 });
 

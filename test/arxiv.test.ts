@@ -16,7 +16,7 @@ let listing: TestServer;
 let api: TestServer;
 let hf: TestServer;
 let tmp: ReturnType<typeof tempDir>;
-const env = () => ({ PAPERS_HF_URL: hf.url, PAPERS_ARXIV_URL: listing.url, PAPERS_ARXIV_API_URL: api.url, PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config });
+const env = () => ({ PAPERS_HF_URL: hf.url, PAPERS_ARXIV_URL: listing.url, PAPERS_ARXIV_RSS_URL: listing.url, PAPERS_ARXIV_API_URL: api.url, PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config });
 
 const DAY = '2024-10-25';
 const LISTING = fixture('arxiv/list-cs.LG-new.synthetic.html');
@@ -73,7 +73,8 @@ describe('papers fetch --source arxiv', () => {
     listing.route('/list/cs.LG/new', { body: LISTING, headers: { 'content-type': 'text/html' } });
     const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json', '-v'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
-    expect(listing.requests.map((q) => q.path)).toEqual(['/list/cs.LG/new']);
+    // No feed served here: the feed is asked first, the listing page is the fallback.
+    expect(listing.requests.map((q) => q.path)).toEqual(['/atom/cs.LG', '/list/cs.LG/new']);
     expect(listing.requests[0]!.headers['user-agent']).toMatch(/^papers\//);
     expect(api.requests).toHaveLength(0);
     expect(r.stderr).toContain('cs.LG: 3 new, 1 cross-lists, 2 replacements (listing of 2024-10-25)');
@@ -108,7 +109,7 @@ describe('papers fetch --source arxiv', () => {
     expect(again.code, again.stderr).toBe(0);
     papers = await listJson();
     expect(papers.get('2410.18957')).toMatchObject({ sources: ['hf', 'arxiv'], upvotes: 42, categories: ['cs.LG', 'cs.AI'] });
-  });
+  }, 60_000);
 
   it('a replacement in the listing updates the record already cached; cat: works in topics', async () => {
     hf.route('/api/daily_papers', { body: hfAnswer([{ id: '2302.01234', title: 'Revisiting BatchNorm in Transformers (v1 title)', upvotes: 5 }]) });
@@ -121,7 +122,8 @@ describe('papers fetch --source arxiv', () => {
     listing.route('/list/cs.LG/new', { body: LISTING });
     const r = await runCli(['fetch', '--source', 'arxiv'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
-    expect(listing.requests.map((q) => q.path)).toEqual(['/list/cs.LG/new']);
+    // No feed served here: the feed is asked first, the listing page is the fallback.
+    expect(listing.requests.map((q) => q.path)).toEqual(['/atom/cs.LG', '/list/cs.LG/new']);
     papers = await listJson();
     expect(papers.size).toBe(6);
     expect(papers.get('2302.01234')).toMatchObject({
@@ -202,10 +204,9 @@ describe('papers fetch --source arxiv', () => {
     const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG,cs.CV', '--category', 'math.GT'], { env: env(), timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     const at = listing.requests.map((q) => q.at);
-    expect(listing.requests.map((q) => q.path)).toEqual(['/list/cs.LG/new', '/list/cs.CV/new', '/list/math.GT/new']);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(3000);
-    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(3000);
-    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(6000);
+    expect(listing.requests.map((q) => q.path)).toEqual(['/atom/cs.LG+cs.CV+math.GT', '/list/cs.LG/new', '/list/cs.CV/new', '/list/math.GT/new']);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(3000);
+    expect(at[3]! - at[0]!).toBeGreaterThanOrEqual(9000);
   }, 40_000);
 });
 

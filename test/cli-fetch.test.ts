@@ -125,9 +125,10 @@ describe('papers fetch', () => {
     expect(all('SELECT count(*) AS n FROM papers')).toEqual([{ n: 286 }]);
   });
 
-  it("names the day the data is for: arXiv's latest listing of 25 October 2024, not the machine's date", async () => {
+  it("names the day the data is for: arXiv's latest announcements (the feed) of 25 October 2024, not the machine's date", async () => {
+    server.route('/atom/cs.LG', { body: fixture('arxiv/feed-atom-cs.LG+cs.CL.synthetic.xml'), headers: { 'content-type': 'application/atom+xml' } });
     server.route('/list/cs.LG/new', { body: fixture('arxiv/list-cs.LG-new.synthetic.html') });
-    const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json'], { env: { ...env(), PAPERS_ARXIV_URL: server.url } });
+    const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json'], { env: { ...env(), PAPERS_ARXIV_URL: server.url, PAPERS_ARXIV_RSS_URL: server.url } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^papers: fetched arxiv cs\.LG 2024-10-25: 1 request, \d+ new, 0 updated\n$/);
     expect(JSON.parse(r.stdout)).toMatchObject({ source: 'arxiv', from: '2024-10-25', to: '2024-10-25', requests: 1 });

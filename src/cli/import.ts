@@ -7,6 +7,8 @@ export function importCommand() {
   const cmd = new Command('import')
     .argument('<file...>', 'saved listings; - reads stdin')
     .description('parse saved listings into the cache (the format is read from the content)')
+    .option('--category <glob>', "arXiv snapshot: only papers in these categories, e.g. 'cs.*' (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--since <D>', 'arXiv snapshot: only papers whose first version is of this day or later')
     .option('--as-of <date>', "the capture date that year-less dates in copied text resolve against (default: the file's modification date; stdin: today)")
     .addHelpText('after', [
       '',
@@ -14,10 +16,12 @@ export function importCommand() {
       '  Hugging Face pages: a daily, week, month or search listing page, a paper page',
       '  Hugging Face API answers: a daily list, search results, one paper (/api/papers/<id>)',
       '  arXiv: a listing page (/list/<cat>/new), an API answer (Atom XML)',
+      '  arXiv: the metadata snapshot (arxiv-metadata-oai-snapshot.json, or .gz), streamed a batch per transaction',
       '  the copied text of a Hugging Face listing page (select all, copy, paste into a file)',
     ].join('\n') + examples(
       'papers import saved/daily-2024-08-01.html answer.json',
       'pbpaste | papers import - --as-of 2025-12-09',
+      "papers import arxiv-metadata-oai-snapshot.json.gz --category 'cs.*' --since 2023-01-01",
     ));
   return withCommonOptions(cmd).action(async (_files, opts, command) => {
     begin(opts);

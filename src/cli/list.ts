@@ -14,6 +14,7 @@ export function listCommand() {
   const cmd = new Command('list')
     .description('query the local cache (never touches the network)')
     .addOption(new Option('--source <name>', 'only papers seen on this source').choices(LIST_SOURCES))
+    .option('--updated-since <D>', 'only papers with a version of this day or later (YYYY-MM-DD, or relative: 7d)')
     .addHelpText('after', QUERY_HELP + '\n' + examples(
       'papers list --topic agents --since 7d --min-upvotes 10',
       `papers list -q 'title:"state space" -author:smith' --json`,

@@ -5,7 +5,8 @@ import { causeChain, PapersError, StoreError, UsageError } from '../errors.js';
 import { isIsoDate } from '../dates.js';
 import { messages } from '../output.js';
 import { plural } from '../format/words.js';
-import { type ImportOptions, decodeInput, recogniseListing, storeRecognised } from '../import.js';
+import { type ImportOptions, decodeInput, importSnapshot, looksLikeArxivSnapshot, recogniseListing, storeRecognised } from '../import.js';
+import { parseDateArg } from '../dates.js';
 import type { Store } from '../store/index.js';
 import { openStore } from './common.js';
 
@@ -62,12 +63,22 @@ export async function run(opts: Record<string, unknown>, cmd: Command): Promise<
   const asOf = typeof opts.asOf === 'string' ? opts.asOf.trim() : undefined;
   if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of: '${String(opts.asOf)}' is not a date`, { hint: 'use YYYY-MM-DD' });
 
+  const categories = ((opts.category as string[] | undefined) ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const snapshotOpts = {
+    ...(categories.length > 0 ? { categories } : {}),
+    ...(typeof opts.since === 'string' ? { since: parseDateArg(opts.since, '--since') } : {}),
+  };
   const store: Store = openStore(opts);
   let failed = 0;
   try {
     for (const file of files) {
       const name = file === '-' ? 'stdin' : file;
       try {
+        if (file !== '-' && isFile(file) && looksLikeArxivSnapshot(file)) {
+          await runSnapshot(store, file, snapshotOpts);
+          continue;
+        }
+        if (snapshotOpts.categories || snapshotOpts.since) throw new UsageError('--category and --since apply to an arXiv metadata snapshot only', { hint: `${name} is not one` });
         const input = await readInput(file);
         const text = decodeInput(input.bytes);
         const rec = await recogniseListing(text, asOfFor(input, asOf));
@@ -83,7 +94,7 @@ export async function run(opts: Record<string, unknown>, cmd: Command): Promise<
         const kept = result.listKept ? `; the cached list of ${rec.list?.date} has papers this file lacks, so it is kept as it was` : '';
         messages.info(`${name}: ${rec.what}: ${plural(n, 'paper')}, ${result.inserted} new, ${result.updated} updated${kept}`);
       } catch (err) {
-        if (!(err instanceof PapersError) || err instanceof StoreError) throw err;
+        if (!(err instanceof PapersError) || err instanceof StoreError || err instanceof UsageError) throw err;
         failed++;
         reportFailure(name, err);
       }
@@ -95,4 +106,51 @@ export async function run(opts: Record<string, unknown>, cmd: Command): Promise<
     // Each failure has been named above; the exit code says that the import did not all work.
     process.exitCode = 1;
   }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** "1.2 GB" */
+function bytesText(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
+}
+
+/** An arXiv metadata snapshot, streamed: a progress bar on a terminal, one summary line. */
+async function runSnapshot(store: Store, file: string, opts: { categories?: string[]; since?: string }): Promise<void> {
+  const { createReadStream } = await import('node:fs');
+  const { statusLine } = await import('../progress.js');
+  const total = statSync(file).size;
+  const line = statusLine(process.stderr, { enabled: !messages.verbose });
+  const started = Date.now();
+  let result;
+  try {
+    result = await importSnapshot(store, createReadStream(file, { highWaterMark: 1 << 20 }), {
+      ...opts,
+      onProgress: ({ bytes, papers }) => {
+        const secs = (Date.now() - started) / 1000;
+        const rate = secs > 0 ? papers / secs : 0;
+        const width = 20;
+        const filled = Math.round((Math.min(bytes, total) / Math.max(total, 1)) * width);
+        const left = bytes > 0 && bytes < total ? ((total - bytes) / bytes) * secs : 0;
+        line.update(`${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${bytesText(bytes)}/${bytesText(total)} · ${papers} papers · ${Math.round(rate)}/s${left > 0 ? ` · ${left >= 90 ? `${Math.round(left / 60)} min` : `${Math.round(left)} s`} left` : ''}`);
+      },
+    });
+  } catch (err) {
+    line.clear();
+    if (err instanceof PapersError) throw err;
+    throw new StoreError(`${file}: cannot write to the cache ${store.path}: ${(err as Error).message}`, { cause: err, hint: 'the batches stored before are kept; import the file again to complete it' });
+  }
+  line.clear();
+  const secs = (Date.now() - started) / 1000;
+  const filters = [opts.categories ? `categories ${opts.categories.join(',')}` : '', opts.since ? `since ${opts.since}` : ''].filter(Boolean).join(', ');
+  const named = result.badLines.slice(0, 5).map((b) => b.line).join(', ');
+  const skipped = result.skipped > 0 ? `; ${plural(result.skipped, 'bad line')} skipped (line${result.skipped === 1 ? '' : 's'} ${named}${result.skipped > 5 ? ', …' : ''})` : '; no bad lines';
+  messages.info(`${file}: an arXiv metadata snapshot${result.gzip ? ' (gzip)' : ''}: ${plural(result.papers, 'paper')}, ${result.inserted} new, ${result.updated} updated${filters ? `; ${result.filtered} left out by ${filters}` : ''}${skipped} (${secs.toFixed(1)} s, ${Math.round(result.papers / Math.max(secs, 0.001))} papers/s)`);
+  for (const b of result.badLines.slice(0, 5)) messages.debug(`${file}: line ${b.line}: ${b.reason}`);
 }

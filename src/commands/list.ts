@@ -1,6 +1,7 @@
 /** `papers list`: query the local cache. Never touches the network. */
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import { parseDateArg } from '../dates.js';
 import { messages, printPapers } from '../output.js';
 import type { SourceName } from '../record.js';
 import type { SortKey } from '../store/index.js';
@@ -25,6 +26,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
     filter.source = opts.source as SourceName;
   }
+  if (typeof opts.updatedSince === 'string') filter.updatedSince = parseDateArg(opts.updatedSince, '--updated-since');
   const store = openStore(opts, { readOnly: true });
   try {
     let count = 0;

@@ -47,7 +47,8 @@ function span(r: RunSummary): string {
 
 /** The one-line account of a run, for stderr. */
 export function describeRun(r: RunSummary | SyncResult, verb: 'fetched' | 'synced'): string {
-  const counts = `${plural(r.requests, 'request')}, ${r.newRowids.length} new, ${r.updated} updated`;
+  const revised = r.newVersionIds.length > 0 ? ` (${r.newVersionIds.length} with a new version)` : '';
+  const counts = `${plural(r.requests, 'request')}, ${r.newRowids.length} new, ${r.updated} updated${revised}`;
   if (r.error) {
     const kept = r.lists > 0 ? `; ${plural(r.lists, 'list')} stored before it stopped are kept` : '';
     return `${verb === 'synced' ? 'sync' : 'fetch'} of ${r.source} ${span(r)} stopped after ${counts}${kept}`;
@@ -55,7 +56,7 @@ export function describeRun(r: RunSummary | SyncResult, verb: 'fetched' | 'synce
   if (r.requests === 0) return `${r.source} ${span(r)}: every day is already complete in the cache, no request made${verb === 'fetched' ? ' (--refresh fetches again)' : ''}`;
   if (r.newRowids.length === 0) {
     const since = 'since' in r && r.since ? ` since ${shortTime(r.since)}` : '';
-    return `${verb} ${r.source} ${span(r)}: no new papers${since} (${plural(r.requests, 'request')}, ${r.updated} updated)`;
+    return `${verb} ${r.source} ${span(r)}: no new papers${since} (${plural(r.requests, 'request')}, ${r.updated} updated${revised})`;
   }
   return `${verb} ${r.source} ${span(r)}: ${counts}`;
 }
@@ -72,6 +73,8 @@ export function runJson(r: RunSummary | SyncResult, store: Store): Record<string
     requests: r.requests,
     new: r.newRowids.length,
     updated: r.updated,
+    newVersions: r.newVersionIds.length,
+    newVersionIds: r.newVersionIds,
     unchanged: r.unchanged,
     lists: r.lists,
     notModified: r.notModified,

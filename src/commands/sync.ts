@@ -10,7 +10,8 @@ import { todayUtc } from '../dates.js';
 import { messages, printPapers, resolveFormat } from '../output.js';
 import { loadSource } from '../sources/index.js';
 import type { Store } from '../store/index.js';
-import { acquireSyncLock, releaseSyncLock, syncAll, type SyncResult, type SyncTarget } from '../sync.js';
+import { acquireSyncLock, harvestInto, releaseSyncLock, syncAll, type HarvestSummary, type SyncResult, type SyncTarget } from '../sync.js';
+import { describeHarvest } from './fetch.js';
 import { httpOptions, openStore } from './common.js';
 import { describeRun, makeHttp, makeProgress, runJson, shortTime, type OptionSources } from './runs.js';
 
@@ -89,8 +90,23 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
       onSyncEnd: () => (running = null),
     });
     running = null;
+    // The OAI-PMH harvest the config asks for: resumed, or incremental from the last one.
+    const harvestCfg = loadConfig().sources.arxiv?.harvest;
+    let harvested: HarvestSummary | null = null;
+    if (harvestCfg) {
+      const { baseUrls } = await import('../sources/sites.js');
+      const id = store.startSync('arxiv-harvest', { from: harvestCfg.from, to: null });
+      running = id;
+      harvested = await harvestInto(store, client, baseUrls().arxivOai, {
+        set: harvestCfg.set, from: harvestCfg.from, log: messages.debug,
+        onPage: (p) => onProgress(p.pages, p.pages + 1, `harvest ${harvestCfg.set ?? 'arXiv'} · ${p.records} records`),
+      });
+      store.finishSync(id, { outcome: harvested.error ? 'failed' : 'ok', requests: harvested.requests, papersNew: harvested.newRowids.length, papersUpdated: harvested.updated, error: harvested.error?.message ?? null, endedAt: harvested.endedAt });
+      running = null;
+    }
     line.clear();
     for (const r of results) messages.info(describeRun(r, 'synced'));
+    if (harvested) messages.info(describeHarvest(harvested));
     // The watches see what this run added or updated, right after it is stored.
     for (const [name, n] of Object.entries((await import('./watch.js')).matchWatches(store, started))) {
       if (n > 0) messages.info(`watch ${name}: ${n} new match${n === 1 ? '' : 'es'}`);
@@ -99,8 +115,8 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
       store.finishSync(store.startSync(u.name, { from: null, to: null }), { outcome: 'failed', requests: 0, papersNew: 0, papersUpdated: 0, error: u.error.message });
       messages.info(`sync of ${u.name} did not run`);
     }
-    await report(store, results, format, !!opts.new, unavailable);
-    const e = results.find((r) => r.error)?.error ?? unavailable[0]?.error;
+    await report(store, results, format, !!opts.new, unavailable, harvested);
+    const e = results.find((r) => r.error)?.error ?? harvested?.error ?? unavailable[0]?.error;
     if (e) {
       throw new PapersError(e.message, {
         cause: e,
@@ -118,27 +134,40 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
 }
 
 /** stdout: the new papers (--new, any format), or the summary object (--json). */
-async function report(store: Store, results: SyncResult[], format: string, onlyNew: boolean, unavailable: { name: string; error: Error }[]): Promise<void> {
-  const newRowids = results.flatMap((r) => r.newRowids);
+async function report(store: Store, results: SyncResult[], format: string, onlyNew: boolean, unavailable: { name: string; error: Error }[], harvested: HarvestSummary | null): Promise<void> {
+  const newRowids = [...results.flatMap((r) => r.newRowids), ...(harvested?.newRowids ?? [])];
+  const newSet = new Set(newRowids);
+  const revisedIds = [...new Set([...results.flatMap((r) => r.newVersionIds), ...(harvested?.newVersionIds ?? [])])];
   if (onlyNew) {
-    const papers = store.byRowids([...new Set(newRowids)]);
+    const papers = store.byRowids([...newSet]);
+    // New versions of cached papers, told apart in the formats a person reads; JSON and JSONL
+    // stay the new papers only (the summary's newVersionIds names the others).
+    const revised = format === 'table' || format === 'md' ? revisedIds.map((id) => store.getPaper(id)).filter((p): p is NonNullable<typeof p> => p !== null) : [];
     // An empty digest prints nothing (`mail -E` then sends nothing); JSON stays a valid array.
-    if (papers.length === 0 && (format === 'table' || format === 'md')) return;
+    if (papers.length === 0 && revised.length === 0 && (format === 'table' || format === 'md')) return;
     const n = papers.length;
-    await printPapers(papers, format, { heading: `New papers · ${n} paper${n === 1 ? '' : 's'} · ${todayUtc()}` });
+    if (papers.length > 0 || revised.length === 0) await printPapers(papers, format, { heading: `New papers · ${n} paper${n === 1 ? '' : 's'} · ${todayUtc()}` });
+    if (revised.length > 0) await printPapers(revised, format, { heading: `Updated papers (a new version) · ${revised.length} paper${revised.length === 1 ? '' : 's'} · ${todayUtc()}` });
     return;
   }
   if (format !== 'json') return;
   const sources = [
     ...results.map((r) => runJson(r, store)),
+    ...(harvested ? [{
+      source: 'arxiv-harvest', set: harvested.set, from: harvested.from, mode: harvested.mode, outcome: harvested.error ? 'failed' : 'ok', error: harvested.error?.message ?? null,
+      requests: harvested.requests, pages: harvested.pages, records: harvested.records, new: harvested.newRowids.length, updated: harvested.updated,
+      newVersions: harvested.newVersionIds.length, newVersionIds: harvested.newVersionIds, newIds: store.byRowids(harvested.newRowids).map((p) => p.id),
+    }] : []),
     ...unavailable.map((u) => ({ source: u.name, outcome: 'failed', error: u.error.message, requests: 0, new: 0, updated: 0, newIds: [] })),
   ];
   const summary = {
     ok: sources.every((s) => s.outcome === 'ok'),
     skipped: false,
-    new: newRowids.length,
-    updated: results.reduce((n, r) => n + r.updated, 0),
-    requests: results.reduce((n, r) => n + r.requests, 0),
+    new: newSet.size,
+    updated: results.reduce((n, r) => n + r.updated, 0) + (harvested?.updated ?? 0),
+    newVersions: revisedIds.length,
+    newVersionIds: revisedIds,
+    requests: results.reduce((n, r) => n + r.requests, 0) + (harvested?.requests ?? 0),
     newIds: sources.flatMap((s) => s.newIds as (string | null)[]),
     sources,
   };

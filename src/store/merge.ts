@@ -19,10 +19,11 @@ import type { OriginKind, Paper, ParsedPaper, Version } from '../record.js';
 import { SOURCE_ORDER } from './columns.js';
 
 const ARXIV_RANK: Record<OriginKind, number> = {
-  'arxiv-api': 7, 'arxiv-listing': 6, 'hf-api': 5, 'hf-page': 4, 'hf-search': 3, 'hf-copied': 2, import: 1,
+  // arXiv's own metadata (API, OAI-PMH, the snapshot) is authoritative; its feed ranks like its listing.
+  'arxiv-api': 7, 'arxiv-oai': 7, 'arxiv-snapshot': 7, 'arxiv-listing': 6, 'arxiv-feed': 6, 'hf-api': 5, 'hf-page': 4, 'hf-search': 3, 'hf-copied': 2, import: 1,
 };
 const HF_RANK: Record<OriginKind, number> = {
-  'hf-api': 7, 'hf-page': 6, 'hf-search': 5, 'hf-copied': 4, 'arxiv-api': 3, 'arxiv-listing': 2, import: 1,
+  'hf-api': 7, 'hf-page': 6, 'hf-search': 5, 'hf-copied': 4, 'arxiv-api': 3, 'arxiv-oai': 3, 'arxiv-snapshot': 3, 'arxiv-listing': 2, 'arxiv-feed': 2, import: 1,
 };
 
 /** Fields decided by the rank of the kind of source that gave them. */

@@ -37,6 +37,8 @@ export interface PaperFilter {
   author?: string;
   since?: string;
   until?: string;
+  /** Papers whose latest version is of this day or later (a new version of an older paper). */
+  updatedSince?: string;
   minUpvotes?: number;
   source?: SourceName;
   /** Only these papers (by stored rowid): a listing just stored, read back through the filter. */
@@ -109,6 +111,10 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
   if (f.since) {
     where.push(`${dateExpr} >= @since`);
     params.since = f.since;
+  }
+  if (f.updatedSince) {
+    where.push('p.updated_at >= @updatedSince');
+    params.updatedSince = f.updatedSince;
   }
   if (f.until) {
     where.push(`${dateExpr} <= @until`);

@@ -180,7 +180,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Personal marks, watches and what digests delivered. Kept apart from the paper rows and
     // keyed by the paper's versionless arXiv id (or 't:' and its title key when it has none),
     // not by rowid: a re-fetch, a merge or `db prune` rewriting papers never touches them.
-    name: 'marks_and_watches',
+    name: 'v6_marks_and_watches',
     sql: `
   CREATE TABLE marks (
     paper_key TEXT PRIMARY KEY,
@@ -208,6 +208,25 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (watch, paper_key)
   ) WITHOUT ROWID;
   CREATE INDEX watch_matches_pending ON watch_matches(watch) WHERE delivered_at IS NULL;
+  `,
+  },
+  {
+    // OAI-PMH harvests that survive an interruption: per harvest (endpoint and set), the token
+    // of the next page and the last page's responseDate, written in the transaction that stores
+    // the page's records (harvest-state.ts).
+    name: 'v7_harvest_state',
+    sql: `
+  CREATE TABLE IF NOT EXISTS harvest_state (
+    harvest TEXT PRIMARY KEY,
+    token TEXT,
+    from_day TEXT,
+    started_response_date TEXT,
+    last_response_date TEXT,
+    complete_response_date TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    records INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
   },
 ];

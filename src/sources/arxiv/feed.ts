@@ -82,7 +82,7 @@ export async function parseArxivFeed(xml: string): Promise<ArxivFeed> {
     const id = bareArxivId(bare);
     const title = text(item, 'title');
     if (id === null || title === null) throw new ParseError(`arXiv feed item without a recognisable id or title (${JSON.stringify(rawId.slice(0, 80))})`, { hint: HINT });
-    const p = arxivPaper(id, title);
+    const p = arxivPaper(id, title, 'arxiv-feed');
     const vm = /v(\d+)\s*$/.exec(bare);
     const rawSummary = atom ? text(item, 'summary') : text(item, 'description');
     p.summary = stripAnnouncePrefix(rawSummary);
@@ -96,6 +96,8 @@ export async function parseArxivFeed(xml: string): Promise<ArxivFeed> {
     const type = text(item, 'announce_type') ?? /^\s*arXiv:\S+\s+Announce Type:\s*([\w-]+)/i.exec(rawSummary ?? '')?.[1] ?? null;
     p.arxivAnnounce = type !== null && (ANNOUNCE as readonly string[]).includes(type) ? (type as ArxivAnnounce) : null;
     p.announcedAt = announcementDay(atom ? (text(item, 'published') ?? text(item, 'updated')) : text(item, 'pubDate')) ?? feedDate;
+    // The announcement's day decides whose section arxivAnnounce keeps (the latest), as for a listing.
+    p.listedOn = p.announcedAt;
     entries.push({ paper: p, version: vm ? Number(vm[1]) : null });
   }
   return { papers: entries.map((e) => e.paper), entries, date: feedDate, format: atom ? 'arxiv-feed-atom' : 'arxiv-feed-rss' };

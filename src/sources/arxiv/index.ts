@@ -13,6 +13,7 @@ import { addDays } from '../../dates.js';
 import type { ParsedPaper } from '../../record.js';
 import { daysOf } from '../../range.js';
 import type { FetchRangeRequest, FetchSink, KnownList, Source } from '../types.js';
+import { parseArxivFeed, type ArxivFeed } from './feed.js';
 import { ArxivApiError, parseArxivAtom, parseArxivListing, type ArxivListingPage, type AtomListing } from './parse.js';
 
 /** The first day arXiv has papers for. */
@@ -30,7 +31,7 @@ const IDS_PER_REQUEST = 100;
  */
 export const ARXIV_SETTLES_AFTER_MS = 4 * 86_400_000;
 
-export function arxivSource(bases: { arxiv: string; arxivApi: string }): Source {
+export function arxivSource(bases: { arxiv: string; arxivApi: string; arxivRss?: string }): Source {
   return {
     name: 'arxiv',
     label: 'arXiv',
@@ -38,7 +39,7 @@ export function arxivSource(bases: { arxiv: string; arxivApi: string }): Source 
     needsCategories: 'e.g. --category cs.LG (repeatable), or sources.arxiv.categories in the config',
     latestListing: true,
     syncLookbackDays: ARXIV_SETTLES_AFTER_MS / 86_400_000,
-    fetchRange: (http, req, sink) => (req.latest ? fetchListings(http, bases.arxiv, req, sink) : fetchApiRange(http, bases.arxivApi, req, sink)),
+    fetchRange: (http, req, sink) => (req.latest ? fetchLatest(http, bases, req, sink) : fetchApiRange(http, bases.arxivApi, req, sink)),
   };
 }
 
@@ -55,6 +56,58 @@ export function arxivDaySettled(known: KnownList | null, day: string): boolean {
 export async function fetchArxivNew(http: HttpClient, base: string, category: string): Promise<ArxivListingPage> {
   const res = await http.get(joinUrl(base, `/list/${encodeURIComponent(category)}/new`), { accept: 'text/html' });
   return parseArxivListing(res.body);
+}
+
+// ---- the daily feeds -------------------------------------------------------------------------
+
+/** The announcement feed of `categories` (`/atom/cs.LG+cs.CL`), parsed. */
+export async function fetchArxivFeed(http: HttpClient, rssBase: string, categories: string[]): Promise<ArxivFeed> {
+  const res = await http.get(joinUrl(rssBase, `/atom/${categories.map(encodeURIComponent).join('+')}`), { accept: 'application/atom+xml', retries: 1 });
+  return parseArxivFeed(res.body);
+}
+
+/**
+ * The papers of a feed as records: a version the item announces beyond the first is a version
+ * known (its day is not: the announcement is not the submission), so a replacement shows as a
+ * new version of a cached paper.
+ */
+export function feedPapers(feed: ArxivFeed): ParsedPaper[] {
+  return feed.entries.map(({ paper, version }) => {
+    const p: ParsedPaper = { ...paper, versions: paper.versions.map((v) => ({ version: v.version, date: v.date })) };
+    if (version !== null && version > 1 && !p.versions.some((v) => v.version === version)) p.versions = [...p.versions, { version, date: null }];
+    return p;
+  });
+}
+
+/**
+ * Today's announcements of the categories: the feed first (one request for all of them, the
+ * way arXiv asks to be read), the listing pages when the feed fails or cannot be read. An empty
+ * feed (weekends, holidays) is an answer: no papers announced.
+ */
+async function fetchLatest(http: HttpClient, bases: { arxiv: string; arxivRss?: string }, req: FetchRangeRequest, sink: FetchSink): Promise<void> {
+  if (bases.arxivRss !== undefined) {
+    let feed: ArxivFeed | null = null;
+    sink.progress(0, 1, `feed ${req.categories.join('+')}`);
+    try {
+      feed = await fetchArxivFeed(http, bases.arxivRss, req.categories);
+    } catch (err) {
+      if (!(err instanceof HttpError || err instanceof ParseError)) throw err;
+      sink.log(`the arXiv feed failed (${err.message}); reading the listing pages instead`);
+    }
+    if (feed !== null) {
+      sink.progress(1, 1, `feed ${req.categories.join('+')}`);
+      const papers = feedPapers(feed);
+      const day = feed.date ?? req.today;
+      const count = (t: string) => papers.filter((p) => p.arxivAnnounce === t).length;
+      sink.log(`feed of ${day}: ${papers.length} announcements (${count('new')} new, ${count('cross')} cross-lists, ${count('replace') + count('replace-cross')} replacements)`);
+      for (const cat of req.categories) sink.saveList(`${day} ${cat} new`, papers.filter((p) => p.categories.includes(cat)));
+      // An item listed under none of the categories asked for (an alias) is kept all the same.
+      const strays = papers.filter((p) => !req.categories.some((c) => p.categories.includes(c)));
+      if (strays.length > 0) sink.savePapers(strays);
+      return;
+    }
+  }
+  await fetchListings(http, bases.arxiv, req, sink);
 }
 
 async function fetchListings(http: HttpClient, base: string, req: FetchRangeRequest, sink: FetchSink): Promise<void> {

@@ -16,7 +16,7 @@
 import type { AnyNode, Element } from 'domhandler';
 import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, bareArxivId } from '../../ids.js';
-import type { ParsedPaper } from '../../record.js';
+import type { OriginKind, ParsedPaper } from '../../record.js';
 import { cleanText } from '../../text.js';
 import { loadCheerio } from '../../deps.js';
 
@@ -204,7 +204,7 @@ export function splitCategories(s: string | null): string[] {
 }
 
 /** A record with every ParsedPaper and ArxivExtra field, its links set from the id. */
-export function arxivPaper(id: string, title: string): ArxivPaper {
+export function arxivPaper(id: string, title: string, origin: OriginKind, listedOn: string | null = null): ArxivPaper {
   // One literal with every field (the shape emptyPaper gives, plus the extras): cheaper than a
   // spread, which matters at the snapshot's millions of records.
   return {
@@ -213,7 +213,7 @@ export function arxivPaper(id: string, title: string): ArxivPaper {
     githubRepo: null, projectPage: null, githubStars: null, keywords: [], aiSummary: null,
     organization: null, categories: [], sources: ['arxiv'],
     journalRef: null, arxivComment: null, doi: null,
-    announcedAt: null, updatedAt: null, arxivAnnounce: null, versions: [],
+    announcedAt: null, updatedAt: null, arxivAnnounce: null, versions: [], origin, listedOn,
   };
 }
 
@@ -274,7 +274,7 @@ export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
     const id = bareArxivId(rawId);
     const title = text(raw, 'title');
     if (id === null || title === null) throw new ParseError(`OAI-PMH record without a recognisable id or title (${JSON.stringify(rawId.slice(0, 80))})`, { hint: FORMAT_HINT });
-    const p = arxivPaper(id, title);
+    const p = arxivPaper(id, title, 'arxiv-oai');
     p.summary = text(raw, 'abstract');
     p.authors = splitAuthors(text(raw, 'authors'));
     p.authorCount = p.authors.length > 0 ? p.authors.length : null;

@@ -66,10 +66,10 @@ export function parseSnapshotLine(line: string): ArxivPaper {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ParseError('not a JSON object', { hint: HINT });
   const r = o as Record<string, unknown>;
   const id = typeof r.id === 'string' ? bareArxivId(r.id) : null;
-  if (id === null) throw new ParseError(`no recognisable id (${JSON.stringify(String(r.id ?? '').slice(0, 40))})`, { hint: HINT });
+  if (id === null) throw new ParseError(`no recognisable id (${typeof r.id === 'string' ? JSON.stringify(r.id.slice(0, 40)) : typeof r.id})`, { hint: HINT });
   const title = str(r.title);
   if (title === null) throw new ParseError(`paper ${id} has no title`, { hint: HINT });
-  const p = arxivPaper(id, title);
+  const p = arxivPaper(id, title, 'arxiv-snapshot');
   p.summary = str(r.abstract);
   p.authors = authorsFromParsed(r.authors_parsed) ?? splitAuthors(str(r.authors));
   p.authorCount = p.authors.length > 0 ? p.authors.length : null;
