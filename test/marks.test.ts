@@ -57,6 +57,8 @@ describe('mark commands', () => {
     const tsv = (await papers('list', '--format', 'tsv', '--fields', 'id,seen,starred,hidden,tags,note', '--hidden')).stdout;
     expect(tsv).toBe(`id\tseen\tstarred\thidden\ttags\tnote\n${D}\tfalse\tfalse\ttrue\t\t\n`);
     expect((await papers('note', A)).stdout).toBe('read section 4\n');
+    const md = (await papers('list', '--format', 'md', '-q', 'is:starred')).stdout;
+    expect(md).toMatch(/The Llama 3 Herd of Models.*★ starred · \\?#rl \\?#to-read\n(.*\n)*  Note: read section 4\n/);
   }, 120_000);
 
   it('unstar, unhide, unseen and note --clear undo them', async () => {
