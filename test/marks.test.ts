@@ -57,6 +57,8 @@ describe('mark commands', () => {
     const tsv = (await papers('list', '--format', 'tsv', '--fields', 'id,seen,starred,hidden,tags,note', '--hidden')).stdout;
     expect(tsv).toBe(`id\tseen\tstarred\thidden\ttags\tnote\n${D}\tfalse\tfalse\ttrue\t\t\n`);
     expect((await papers('note', A)).stdout).toBe('read section 4\n');
+    const md = (await papers('list', '--format', 'md', '-q', 'is:starred')).stdout;
+    expect(md).toMatch(/The Llama 3 Herd of Models.*★ starred · \\?#rl \\?#to-read\n(.*\n)*  Note: read section 4\n/);
   }, 120_000);
 
   it('unstar, unhide, unseen and note --clear undo them', async () => {
@@ -212,4 +214,35 @@ describe('marks are kept', () => {
     }
     expect((await import('node:fs')).existsSync(join(tmp.dir, 'none'))).toBe(false);
   });
+});
+
+describe('today and the unseen mark', () => {
+  it('today --mark-seen marks exactly what it printed; the config makes it the default; --no-mark-seen overrides it', async () => {
+    const printed = JSON.parse((await papers('today', '--offline', '--json', '-n', '3', '--mark-seen')).stdout).map((p: { id: string }) => p.id).sort();
+    expect(printed).toHaveLength(3);
+    expect(await ids('-q', 'is:seen')).toEqual(printed);
+    // a filter and the unseen ones only
+    const next = JSON.parse((await papers('today', '--offline', '--json', '--unseen', '-n', '2')).stdout).map((p: { id: string }) => p.id);
+    expect(next.filter((i: string) => printed.includes(i))).toEqual([]);
+    expect(await ids('-q', 'is:seen')).toEqual(printed);
+    writeFileSync(tmp.config, JSON.stringify({ defaults: { markSeen: true } }));
+    expect((await papers('today', '--offline', '--json', '--no-mark-seen')).code).toBe(0);
+    expect(await ids('-q', 'is:seen')).toEqual(printed);
+    expect((await papers('today', '--offline', '--json', '--starred')).stdout).toBe('[]\n');
+    expect(await ids('-q', 'is:seen')).toEqual(printed);
+    expect((await papers('today', '--offline', '--json')).code).toBe(0);
+    expect(await ids('--unseen')).toEqual([]);
+    writeFileSync(tmp.config, JSON.stringify({ defaults: { markSeen: 'yes' } }));
+    expect((await papers('today', '--offline')).stderr).toMatch(/"defaults.markSeen" must be true or false/);
+  }, 120_000);
+
+  it('the table marks unseen papers with a dot when coloured, and never in a pipe', async () => {
+    await papers('seen', A);
+    const coloured = (await runCli(['list', '-q', 'llama'], { env: { ...env(), FORCE_COLOR: '1' } })).stdout;
+    const line = (s: string, words: RegExp) => s.split('\n').find((l) => words.test(l)) ?? '';
+    expect(line(coloured, /Llama 3 Herd/)).not.toContain('•');
+    expect(coloured.split('\n').filter((l) => l.includes('•')).length).toBeGreaterThan(0);
+    const piped = (await papers('list')).stdout;
+    expect(piped).not.toContain('•');
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 /** papers show: every id form people paste, the full record for a terminal, --json, a missing id. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Store } from '../src/store/index.js';
-import { emptyPaper, PAPER_FIELDS } from '../src/record.js';
+import { emptyPaper, RECORD_FIELDS as PAPER_FIELDS } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixture } from './helpers/server.js';

@@ -34,9 +34,14 @@ export function mdLine(p: Paper): string {
     p.upvotes !== null ? `▲ ${p.upvotes}` : null,
     firstAuthorLabel(p),
     p.id ? `arXiv:${p.id}` : null,
+    // The personal marks, when the paper has any.
+    p.starred ? '★ starred' : null,
+    p.hidden ? 'hidden' : null,
+    p.tags?.length ? p.tags.map((t) => `#${t}`).join(' ') : null,
   ].filter((b): b is string => b !== null).map(mdEscape);
   const summary = p.aiSummary ?? null;
-  return `- ${title}${bits.length ? ' — ' + bits.join(' · ') : ''}${summary ? `\n  ${mdEscape(summary)}` : ''}\n`;
+  const note = p.note ? `\n  Note: ${mdEscape(p.note.replace(/\s+/g, ' '))}` : '';
+  return `- ${title}${bits.length ? ' — ' + bits.join(' · ') : ''}${summary ? `\n  ${mdEscape(summary)}` : ''}${note}\n`;
 }
 
 export function* renderMarkdown(papers: Iterable<Paper>, heading?: string): Generator<string> {
