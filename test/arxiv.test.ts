@@ -136,7 +136,7 @@ describe('papers fetch --source arxiv', () => {
     const t = await runCli(['list', '--json', '--topic', 'vision'], { env: env() });
     expect(t.code, t.stderr).toBe(0);
     expect((JSON.parse(t.stdout) as { id: string }[]).map((p) => p.id).sort()).toEqual(['2410.18123', 'math/0309136']);
-  });
+  }, 60_000);
 
   it('fetches a date through the API (submittedDate range), then merges with Hugging Face', async () => {
     api.route('/api/query', { body: ATOM_DAY, headers: { 'content-type': 'application/atom+xml' } });
