@@ -4,7 +4,7 @@ import { ARXIV_CATEGORIES, isArxivCategory } from './categories.js';
 import { PapersError } from './errors.js';
 import { closest } from './text.js';
 import { messages } from './output.js';
-import { compileQuery, parseQuery } from './query.js';
+import { queryToFts } from './query.js';
 import { defaultConfigPath } from './paths.js';
 
 export interface Config {
@@ -58,7 +58,7 @@ export function parseConfig(text: string, path: string): Config {
     for (const [name, q] of Object.entries(obj.topics)) {
       if (typeof q !== 'string') throw bad(`topic "${name}" must be a query string`);
       try {
-        compileQuery(parseQuery(q, `topic ${name}`), `topic ${name}`);
+        queryToFts(q, `topic ${name}`);
       } catch (err) {
         // A query that cannot be parsed is wrong in the file, not on the command line: exit 1.
         throw new PapersError(`the config file ${path}: ${(err as Error).message}`, { cause: err, hint: `fix topic "${name}" with papers config set topics.${name} <query>, or papers config edit` });

@@ -32,13 +32,18 @@ function dayOfWeek(iso: string): number {
   return new Date(iso + 'T00:00:00Z').getUTCDay();
 }
 
+/** The Monday of the week a day is in (ISO weeks start on Monday). */
+export function mondayOf(iso: string): string {
+  return addDays(iso, -((dayOfWeek(iso) + 6) % 7));
+}
+
 /** The ISO week a day is in, `YYYY-Www` (weeks start on Monday; week 1 holds the first Thursday). */
 export function isoWeekOf(iso: string): string {
-  const monday = addDays(iso, -((dayOfWeek(iso) + 6) % 7));
+  const monday = mondayOf(iso);
   const thursday = addDays(monday, 3);
   const year = Number(thursday.slice(0, 4));
   const jan4 = `${year}-01-04`;
-  const week1Monday = addDays(jan4, -((dayOfWeek(jan4) + 6) % 7));
+  const week1Monday = mondayOf(jan4);
   const week = Math.round((Date.parse(monday) - Date.parse(week1Monday)) / (7 * 86_400_000)) + 1;
   return `${year}-W${String(week).padStart(2, '0')}`;
 }

@@ -9,7 +9,7 @@ import { PapersError, UsageError } from '../errors.js';
 import { tempBeside, writeTextAtomically } from '../files.js';
 import { messages, writeChunks } from '../output.js';
 import { defaultConfigPath } from '../paths.js';
-import { compileQuery, parseQuery } from '../query.js';
+import { queryToFts } from '../query.js';
 import { closest } from '../text.js';
 
 /** The keys `get`, `set` and `unset` know; `topics.<name>` stands for any topic. */
@@ -53,7 +53,7 @@ function setAt(raw: Raw, path: string[], value: unknown): void {
 function valueFor(key: string, words: string[]): unknown {
   const text = words.join(' ').trim();
   if (key.startsWith('topics.')) {
-    compileQuery(parseQuery(text, `topic ${key.slice(7)}`), `topic ${key.slice(7)}`);
+    queryToFts(text, `topic ${key.slice(7)}`);
     return text;
   }
   if (key === 'sources.arxiv.categories') return words.flatMap((w) => w.split(/[,\s]+/)).filter(Boolean);

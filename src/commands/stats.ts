@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { addDays } from '../dates.js';
 import { renderStats, type CacheStats } from '../format/stats.js';
 import { outputWidth, writeChunks } from '../output.js';
-import { compileQuery, parseQuery } from '../query.js';
+import { queryToFts } from '../query.js';
 import { allTopics } from '../topics.js';
 import { openStore } from './common.js';
 
@@ -17,7 +17,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     const { bySource, byMonth, undated, newest } = store.contentStats();
     // "Active" is about the latest papers: the 30 days up to the newest one (today's, after a sync).
     const recentDays = newest ? { since: addDays(newest, -29), until: newest } : null;
-    const compiled = Object.entries(topics).map(([name, t]) => ({ name, q: compileQuery(parseQuery(t.query, `topic ${name}`), `topic ${name}`) }));
+    const compiled = Object.entries(topics).map(([name, t]) => ({ name, q: queryToFts(t.query, `topic ${name}`) }));
     const recent = recentDays ? store.countMatchingSince(compiled.map((c) => c.q), recentDays.since) : compiled.map(() => 0);
     const topicCounts = compiled
       .map(({ name, q }, i) => ({ name, papers: store.countMatching(q), recent: recent[i]! }))

@@ -5,7 +5,7 @@ import { loadConfig, parseConfig } from '../config.js';
 import { PapersError, UsageError } from '../errors.js';
 import { messages, resolveFormat, writeChunks } from '../output.js';
 import { defaultConfigPath } from '../paths.js';
-import { compileQuery, parseQuery } from '../query.js';
+import { queryToFts } from '../query.js';
 import { allTopics, BUILTIN_TOPICS } from '../topics.js';
 import { openStore } from './common.js';
 
@@ -33,7 +33,7 @@ export async function list(opts: Record<string, unknown>): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     const rows = Object.entries(topics).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => {
-      const q = compileQuery(parseQuery(t.query, `topic ${name}`), `topic ${name}`);
+      const q = queryToFts(t.query, `topic ${name}`);
       return { name, query: t.query, builtin: t.builtin, overridden: t.overridden, papers: store.countMatching(q) };
     });
     if (format === 'json') return writeChunks([JSON.stringify(rows, null, 2) + '\n']);
@@ -56,7 +56,7 @@ export async function show(name: string, opts: Record<string, unknown>): Promise
 export async function add(name: string, query: string[]): Promise<void> {
   validName(name);
   const text = query.join(' ');
-  compileQuery(parseQuery(text, `topic ${name}`), `topic ${name}`); // validate before writing
+  queryToFts(text, `topic ${name}`); // validate before writing
   const path = editTopics((topics) => {
     topics[name] = text;
   });

@@ -2,9 +2,10 @@
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { addDays, parseDateArg, todayUtc } from '../dates.js';
+import { mondayOf } from '../range.js';
 import { renderBars, type Point } from '../format/chart.js';
 import { messages, outputWidth, writeChunks } from '../output.js';
-import { compileQuery, parseQuery } from '../query.js';
+import { queryToFts } from '../query.js';
 import { allTopics } from '../topics.js';
 import { openStore } from './common.js';
 
@@ -17,8 +18,7 @@ const MAX_PERIODS = 1000;
 export function periodStart(date: string, by: By): string {
   if (by === 'month') return date.slice(0, 8) + '01';
   if (by === 'day') return date;
-  const weekday = new Date(date + 'T00:00:00Z').getUTCDay();
-  return addDays(date, -((weekday + 6) % 7));
+  return mondayOf(date);
 }
 
 /** The last day of the period that starts on `start`. */
@@ -63,7 +63,7 @@ export async function run(opts: Record<string, unknown>, cmd: { args: string[] }
     const isTopic = Object.hasOwn(topics, arg);
     const query = isTopic ? topics[arg]!.query : arg;
     // Parsed before the cache is opened: a bad query is a usage error whatever the cache.
-    return { arg, isTopic, query, compiled: compileQuery(parseQuery(query, isTopic ? `topic ${arg}` : 'query'), isTopic ? `topic ${arg}` : 'query') };
+    return { arg, isTopic, query, compiled: queryToFts(query, isTopic ? `topic ${arg}` : 'query') };
   });
   const range = periods(since, until, by);
   const store = openStore(opts, { readOnly: true });

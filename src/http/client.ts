@@ -10,9 +10,10 @@
 import { readFileSync } from 'node:fs';
 import type { Dispatcher, Response } from 'undici';
 import { loadUndici } from '../deps.js';
+import { formatBytes } from '../format/words.js';
 import { BASE_URL_HINT, Sites, type HostRules } from '../sources/sites.js';
 import {
-  HttpError, deadlineError, describeNetworkError, describeRetryable, errorMessage, failure, formatBytes, formatSeconds,
+  HttpError, deadlineError, describeNetworkError, describeRetryable, errorMessage, failure, formatSeconds,
   isPermanentNetworkError, pathOf, statusHint, statusText, unwrapFetchError, type Retryable,
 } from './errors.js';
 import { HostLimiter, parseRetryAfter, sleep } from './limiter.js';

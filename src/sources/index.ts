@@ -3,10 +3,11 @@
  * loaded only when asked for, so a command pays for one source's parsers, not all of them.
  */
 import { baseUrls } from './sites.js';
+import type { SourceName } from '../record.js';
 import type { Source } from './types.js';
 
-export const SOURCE_NAMES = ['hf', 'arxiv'] as const;
-export type FetchSourceName = (typeof SOURCE_NAMES)[number];
+/** The sites a fetch can ask: every source but files imported by hand. */
+export type FetchSourceName = Exclude<SourceName, 'import'>;
 
 export async function loadSource(name: FetchSourceName, env: NodeJS.ProcessEnv = process.env): Promise<Source> {
   switch (name) {
