@@ -9,6 +9,7 @@ import type { HttpClient } from './http/index.js';
 import { addDays } from './dates.js';
 import type { DayRange } from './range.js';
 import type { Store } from './store/index.js';
+import { StoreError } from './errors.js';
 import type { FetchSink, Source } from './sources/types.js';
 import type { ParsedPaper } from './record.js';
 import type { ArxivPaper } from './sources/arxiv/oai.js';
@@ -229,7 +230,17 @@ export function tryLock(store: Store, isStale: (h: LockHolder) => boolean = (h) 
     const holder = readHolder(path);
     if (holder !== null && holder !== 'unreadable' && !(holder.pid === self.pid && holder.host === self.host) && !isStale(holder)) return holder;
     if (holder !== null) rmSync(path, { force: true });
-    writeFileSync(path, JSON.stringify({ ...self, acquiredAt: new Date().toISOString() }) + '\n', { flag: 'wx', mode: 0o600 });
+    try {
+      writeFileSync(path, JSON.stringify({ ...self, acquiredAt: new Date().toISOString() }) + '\n', { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      // A full disk or a read-only directory stops the sync before it starts: say which, in
+      // one line, instead of the bare system error.
+      const code = (err as NodeJS.ErrnoException).code;
+      const why: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'permission denied' };
+      if (code === undefined || !(code in why)) throw err;
+      rmSync(path, { force: true });
+      throw new StoreError(`cannot write the sync lock ${path}: ${why[code]}`, { hint: 'free some space or make the cache directory writable, then sync again', cause: err });
+    }
     return null;
   });
 }

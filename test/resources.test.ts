@@ -1,5 +1,6 @@
 /**
- * Resources running out: a full disk in the middle of an import, a cache on a read-only mount,
+ * Resources running out: a full disk in the middle of an import and of a sync, a cache on a
+ * read-only mount,
  * an upstream answer over the body cap. Each ends with one line on stderr, the cache as it was
  * before, and a next run that works. The mounts need root and a kernel that allows them; where
  * they fail the test says so and is skipped.
@@ -94,6 +95,86 @@ describe('a full disk', () => {
     expect(snapshot(db)).toHaveLength(before.length + 5);
     intact(db);
   }, 90_000);
+});
+
+/** The lines papers printed on stderr when a fetch or sync failed: its run summary, then the error. */
+const failedRun = (stderr: string) => {
+  const lines = stderr.trim().split('\n');
+  expect(lines.length).toBeLessThanOrEqual(2);
+  for (const l of lines) expect(l).toMatch(/^papers: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines.at(-1)!;
+};
+
+describe('a full disk during a sync', () => {
+  it('each day is stored whole or not at all; one error line; the next sync fetches what is missing', async (ctx) => {
+    const dir = join(tmp.dir, 'sync-disk');
+    mkdirSync(dir);
+    const why = mount(['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs'], dir);
+    if (why) {
+      console.log(`skipped: cannot mount a small tmpfs (${why})`);
+      ctx.skip();
+    }
+    // A Hugging Face that pages as the real API does (limit, p) and lists 300 papers with long
+    // abstracts each day: seven days of that cannot fit in 3 MB. Later, 4 short papers a day.
+    let perDay = 300;
+    const server = await startServer();
+    server.route('/api/daily_papers', (req) => {
+      const date = req.query.get('date') ?? '';
+      const day = Number(date.slice(8, 10));
+      const limit = Number(req.query.get('limit') ?? 50);
+      const p = Number(req.query.get('p') ?? 0);
+      const all = JSON.parse(listing(day * 1000 + (perDay === 300 ? 0 : 500), perDay, date)) as unknown[];
+      return { body: JSON.stringify(all.slice(p * limit, (p + 1) * limit)), headers: { 'content-type': 'application/json' } };
+    });
+    try {
+      const db = join(dir, 'papers.db');
+      const env = { PAPERS_HF_URL: server.url, PAPERS_DB: db, PAPERS_CONFIG: join(tmp.dir, 'sync-config.json') };
+      const seed = join(tmp.dir, 'sync-seed.json');
+      writeFileSync(seed, listing(90000, 10, '2025-06-02'));
+      const seeded = await runCli(['import', '--as-of', '2025-06-02', seed], { env });
+      expect(seeded.code, seeded.stderr).toBe(0);
+      const before = snapshot(db);
+      const listsOf = () => cacheRows(db, "SELECT list_date AS day, paper_count AS n, (SELECT count(*) FROM list_entries e WHERE e.source = l.source AND e.list_date = l.list_date) AS entries FROM lists l WHERE source = 'hf' ORDER BY list_date");
+      const listsBefore = listsOf();
+
+      const full = await runCli(['sync', '--retries', '0'], { env, timeoutMs: 120_000 });
+      expect(full.code).toBe(1);
+      expect(failedRun(full.stderr)).toMatch(/full|space/i);
+      intact(db);
+      // What was there before is untouched; every stored day is its whole list; every paper
+      // added belongs to a stored day.
+      const now = snapshot(db);
+      expect(now.slice(0, before.length)).toEqual(before);
+      const synced = listsOf();
+      expect(synced.filter((l) => listsBefore.some((b) => b.day === l.day))).toEqual(listsBefore);
+      const lists = synced.filter((l) => !listsBefore.some((b) => b.day === l.day));
+      for (const l of lists) expect(l, String(l.day)).toEqual({ day: l.day, n: 300, entries: 300 });
+      expect(now.length).toBe(before.length + 300 * lists.length);
+      expect(lists.length).toBeLessThan(8);
+
+      // While the disk is still full, another sync says so in one line and changes nothing.
+      perDay = 4;
+      const stillFull = await runCli(['sync', '--retries', '0'], { env, timeoutMs: 120_000 });
+      expect(stillFull.code).toBe(1);
+      expect(failedRun(stillFull.stderr)).toMatch(/full|space/i);
+      expect(stillFull.stderr).not.toMatch(/ENOSPC|verbose for details/);
+      expect(snapshot(db)).toEqual(now);
+      intact(db);
+
+      // Space freed (the tmpfs grows): the next sync completes and fetches the missing days.
+      execFileSync('mount', ['-o', 'remount,size=64m', dir]);
+      const next = await runCli(['sync', '--retries', '0'], { env, timeoutMs: 120_000 });
+      expect(next.code, next.stderr).toBe(0);
+      intact(db);
+      const after = listsOf().filter((l) => !listsBefore.some((b) => b.day === l.day));
+      expect(after.length).toBeGreaterThan(lists.length);
+      expect(after.filter((l) => l.n === 4).length).toBe(after.length - lists.length);
+      for (const l of after) expect(l.entries).toBe(l.n);
+    } finally {
+      await server.close();
+    }
+  }, 240_000);
 });
 
 describe('a cache that cannot be written', () => {

@@ -2,7 +2,7 @@
 // A writer commits batches of 50 papers until the deadline and prints "committed <n>" after
 // each; a reader runs a search and a list query in a loop and prints its latencies (ms) at the end.
 import { writeSync } from 'node:fs';
-import { Store } from '../../dist/store.js';
+import { Store } from '../../dist/store/index.js';
 
 const [db, role, tag, until] = process.argv.slice(2);
 const store = Store.open(db);

@@ -4,9 +4,10 @@
  * TypeError, a RangeError, a bare Error) is a bug. A new parser is one more entry here; the soak
  * run and the regression replay (test/soak-regressions.test.ts) both read this list.
  *
- * Inputs mix arbitrary text with damaged copies of real fixtures (cut short, bytes replaced,
- * bytes inserted). Large pages are damaged as a window of the fixture, so that 100,000 inputs
- * fit in minutes on two cores.
+ * Inputs mix short arbitrary text with damaged copies of real fixtures (cut short, bytes
+ * replaced, bytes inserted). Most damaged copies are a window of at most a few kilobytes of the
+ * fixture, so that 100,000 inputs per parser fit in minutes on two cores; a small share (about
+ * one input in two hundred) is the whole fixture damaged, so that whole pages are still parsed.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,9 @@ import { PapersError } from '../../dist/errors.js';
 import { parseDailyPapersApi, parseHfPage, parseHfHydration, paperFromHfItem } from '../../dist/sources/hf/parse.js';
 import { parseHfCopiedText } from '../../dist/sources/hf/copied-text.js';
 import { parseArxivAtom, parseArxivListing } from '../../dist/sources/arxiv/parse.js';
+import { parseOaiListRecords } from '../../dist/sources/arxiv/oai.js';
+import { parseArxivFeed } from '../../dist/sources/arxiv/feed.js';
+import { parseSnapshotLine } from '../../dist/sources/arxiv/snapshot.js';
 import { recogniseListing, decodeInput } from '../../dist/import.js';
 import { parseArxivId, bareArxivId } from '../../dist/ids.js';
 import { parseDateArg } from '../../dist/dates.js';
@@ -36,6 +40,12 @@ export function damaged(text, window = text.length) {
   );
 }
 
+/** Mostly a damaged window of `window` characters, rarely the whole fixture damaged. */
+export function sized(text, window) {
+  if (text.length <= window) return damaged(text);
+  return fc.oneof({ arbitrary: damaged(text, window), weight: 199 }, { arbitrary: damaged(text), weight: 1 });
+}
+
 const text = (max = 300) => fc.oneof(fc.string({ maxLength: max }), fc.string({ maxLength: max, unit: 'binary' }), fc.string({ maxLength: max, unit: 'grapheme' }));
 
 /** Words of a fixture glued together with markup and punctuation: text that looks almost right. */
@@ -53,6 +63,14 @@ const ATOM = fixture('arxiv/api-query-all-testing-2026-04-12.xml');
 const ATOM_OLD = fixture('arxiv/api-id-1111.2011v2-old-format-2016.xml');
 const LISTING = fixture('arxiv/list-cs.LG-new.synthetic.html');
 const LISTING_OLD = fixture('arxiv/list-cs.LG-new-2023-layout.synthetic.html');
+const OAI_1 = fixture('arxiv/oai-listrecords-cs-page1.synthetic.xml');
+const OAI_2 = fixture('arxiv/oai-listrecords-cs-page2.synthetic.xml');
+const OAI_ERR = fixture('arxiv/oai-error-badResumptionToken.synthetic.xml');
+const OAI_NONE = fixture('arxiv/oai-error-noRecordsMatch.synthetic.xml');
+const FEED_ATOM = fixture('arxiv/feed-atom-cs.LG+cs.CL.synthetic.xml');
+const FEED_RSS = fixture('arxiv/feed-rss-cs.LG.synthetic.xml');
+const FEED_EMPTY = fixture('arxiv/feed-atom-empty-weekend.synthetic.xml');
+const SNAPSHOT_LINES = [...fixture('arxiv/snapshot-sample.synthetic.jsonl').split('\n'), ...fixture('arxiv/snapshot-damaged.synthetic.jsonl').split('\n')].filter((l) => l.length > 0);
 
 // One in-memory SQLite with the real full-text table, so that compiled queries run for real.
 let ftsDb;
@@ -72,7 +90,7 @@ const IMPORT_OPTS = { asOf: '2025-12-09', asOfSource: 'from --as-of' };
 export const PARSERS = [
   {
     name: 'hf-api-json',
-    inputs: () => fc.oneof(text(), fc.json({ maxDepth: 5 }), damaged(HF_ONE), damaged(HF_API, 8000), soup(HF_ONE, ['{', '}', '[', ']', ':', ',', 'null', '"paper"', '"id"'])),
+    inputs: () => fc.oneof(text(), fc.json({ maxDepth: 5 }), sized(HF_ONE, 1500), sized(HF_API, 2000), soup(HF_ONE, ['{', '}', '[', ']', ':', ',', 'null', '"paper"', '"id"'])),
     parse: (s) => parseDailyPapersApi(s),
   },
   {
@@ -90,32 +108,53 @@ export const PARSERS = [
   },
   {
     name: 'hf-page',
-    inputs: () => fc.oneof(text(), damaged(HF_PAGE, 2000), damaged(HF_PAPER, 2000), soup(HF_PAGE, ['<div>', '</div>', '<article>', 'data-props="', '{"', '<h3>', '<a href="/papers/'])),
+    inputs: () => fc.oneof(text(), sized(HF_PAGE, 1000), sized(HF_PAPER, 1000), soup(HF_PAGE, ['<div>', '</div>', '<article>', 'data-props="', '{"', '<h3>', '<a href="/papers/'])),
     parse: (s) => parseHfPage(s),
   },
   {
     name: 'hf-hydration',
-    inputs: () => fc.oneof(text(), damaged(HF_PAGE, 2000), fc.json({ maxDepth: 4 }).map((j) => `<div data-target="DailyPapers" data-props="${j.replace(/"/g, '&quot;')}"></div>`)),
+    inputs: () => fc.oneof(text(), sized(HF_PAGE, 1000), fc.json({ maxDepth: 4 }).map((j) => `<div data-target="DailyPapers" data-props="${j.replace(/"/g, '&quot;')}"></div>`)),
     parse: (s) => parseHfHydration(s),
   },
   {
     name: 'hf-copied-text',
-    inputs: () => fc.oneof(text(600), damaged(COPIED, 3000), soup(COPIED, ['\n', '·', 'Submitted by', 'upvotes', 'Dec 9', 'Published on'])),
+    inputs: () => fc.oneof(text(600), sized(COPIED, 1500), soup(COPIED, ['\n', '·', 'Submitted by', 'upvotes', 'Dec 9', 'Published on'])),
     parse: (s) => parseHfCopiedText(s, { asOf: '2025-12-09' }),
   },
   {
     name: 'arxiv-atom',
-    inputs: () => fc.oneof(text(), damaged(ATOM, 2500), damaged(ATOM_OLD), soup(ATOM, ['<entry>', '</entry>', '<feed>', '<id>', '</id>', '<title>', '<?xml version="1.0"?>'])),
+    inputs: () => fc.oneof(text(), sized(ATOM, 1000), sized(ATOM_OLD, 1000), soup(ATOM, ['<entry>', '</entry>', '<feed>', '<id>', '</id>', '<title>', '<?xml version="1.0"?>'])),
     parse: (s) => parseArxivAtom(s),
   },
   {
     name: 'arxiv-listing',
-    inputs: () => fc.oneof(text(), damaged(LISTING), damaged(LISTING_OLD), soup(LISTING, ['<dl id="articles">', '<dt>', '<dd>', '</dl>', 'arXiv:', '<h3>'])),
+    inputs: () => fc.oneof(text(), sized(LISTING, 1000), sized(LISTING_OLD, 1000), soup(LISTING, ['<dl id="articles">', '<dt>', '<dd>', '</dl>', 'arXiv:', '<h3>'])),
     parse: (s) => parseArxivListing(s),
   },
   {
+    name: 'arxiv-oai',
+    inputs: () => fc.oneof(text(), sized(OAI_1, 1000), damaged(OAI_2), damaged(OAI_ERR), damaged(OAI_NONE), soup(OAI_1, ['<OAI-PMH>', '</OAI-PMH>', '<record>', '</record>', '<responseDate>', '<resumptionToken>', '<arXivRaw>', '<id>', '<title>', '<version version="v1">', '<error code="badArgument">'])),
+    parse: (s) => parseOaiListRecords(s),
+  },
+  {
+    name: 'arxiv-feed',
+    inputs: () => fc.oneof(text(), sized(FEED_ATOM, 1000), damaged(FEED_RSS), damaged(FEED_EMPTY), soup(FEED_ATOM, ['<feed>', '</feed>', '<entry>', '</entry>', '<rss>', '<item>', '<channel>', '<id>', '<title>', '<arxiv:announce_type>', 'oai:arXiv.org:'])),
+    parse: (s) => parseArxivFeed(s),
+  },
+  {
+    name: 'arxiv-snapshot-line',
+    inputs: () =>
+      fc.oneof(
+        text(),
+        fc.json({ maxDepth: 3 }),
+        fc.constantFrom(...SNAPSHOT_LINES).chain((l) => damaged(l)),
+        fc.record({ id: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('0704.0001', 'hep-th/9901001', '2401.00001v2', 'arXiv:2401.1')), title: fc.oneof(fc.string({ maxLength: 30 }), fc.constant(null)), authors: fc.string({ maxLength: 40 }), authors_parsed: fc.anything({ maxDepth: 2 }), categories: fc.oneof(fc.string({ maxLength: 20 }), fc.integer()), versions: fc.array(fc.record({ version: fc.oneof(fc.string({ maxLength: 4 }), fc.constant('v1')), created: fc.oneof(fc.string({ maxLength: 30 }), fc.constant('Mon, 2 Apr 2007 19:18:42 GMT')) }, { requiredKeys: [] }), { maxLength: 3 }), update_date: fc.anything({ maxDepth: 0 }) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      ),
+    parse: (s) => parseSnapshotLine(s),
+  },
+  {
     name: 'import-recognition',
-    inputs: () => fc.oneof(text(), damaged(HF_ONE), damaged(ATOM_OLD), damaged(LISTING_OLD), damaged(COPIED, 2000), damaged(HF_PAGE, 2000)),
+    inputs: () => fc.oneof(text(), sized(HF_ONE, 1000), sized(ATOM_OLD, 1000), sized(LISTING_OLD, 1000), sized(COPIED, 1000), sized(HF_PAGE, 1000), sized(OAI_1, 1000), sized(FEED_RSS, 1000), fc.constantFrom(...SNAPSHOT_LINES).chain((l) => damaged(l))),
     parse: (s) => recogniseListing(s, IMPORT_OPTS),
   },
   {

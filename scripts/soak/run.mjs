@@ -6,22 +6,25 @@
  *    seeded (SOAK_SEED, printed; the same seed gives the same inputs), two parsers at a time;
  *    a failure is shrunk and written to fixtures/regressions/, which the suite replays;
  *  - kills: SOAK_KILLS (default 100) SIGKILLs of the real CLI while it writes (import, sync
- *    against a loopback server, migration of an old cache, topics add), each followed by
- *    integrity_check, the FTS5 integrity-check, index == table and whole transactions only,
- *    then one uninterrupted run that must succeed;
+ *    against a loopback server, migration of an old cache, topics add, config set), each
+ *    followed by integrity_check, the FTS5 integrity-check, index == table and whole
+ *    transactions only (for the config: the old file or the new one, whole), then one
+ *    uninterrupted run that must succeed;
  *  - load: 4 writers and 8 readers on one cache for SOAK_SECONDS (default 60): no "database is
  *    locked", no lost write, reader latency percentiles;
  *  - volume: one import of a listing of 100,000 papers, which must complete whole.
  * Prints a table and writes bench/soak.json (SOAK_OUT). Exit 1 if anything failed.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { createServer } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { PARSERS } from './parsers.mjs';
+import { SCHEMA_VERSION } from '../../dist/store/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/papers.js');
@@ -60,7 +63,11 @@ function run(cmd, args, opts = {}) {
 // ---------------------------------------------------------------- fuzz
 async function fuzz() {
   console.log(`fuzz: ${ONLY ? ONLY.length : PARSERS.length} parsers × ${RUNS} inputs, seed ${SEED} (SOAK_SEED=${SEED} repeats it)`);
-  const queue = PARSERS.filter((p) => !ONLY || ONLY.includes(p.name));
+  // The parsers that build a DOM cost the most per input: they go first, so that the two
+  // processes (one per core) finish together instead of one waiting on the last heavy parser.
+  const HEAVY = ['hf-page', 'arxiv-oai', 'arxiv-listing', 'arxiv-feed', 'arxiv-atom', 'import-recognition'];
+  const weight = (name) => (HEAVY.includes(name) ? HEAVY.indexOf(name) : HEAVY.length);
+  const queue = PARSERS.filter((p) => !ONLY || ONLY.includes(p.name)).sort((a, b) => weight(a.name) - weight(b.name));
   const worker = async () => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const r = await run(process.execPath, [join(ROOT, 'scripts/soak/fuzz-one.mjs'), p.name, String(SEED), String(RUNS)]);
@@ -167,8 +174,8 @@ async function killSeries(op, count, { setup, command, check }) {
 const IMPORT_N = 2000;
 async function kills() {
   console.log(`kills: ${KILLS} SIGKILLs of the real CLI while it writes`);
-  const share = { import: Math.ceil(KILLS * 0.4), sync: Math.ceil(KILLS * 0.25), migration: Math.ceil(KILLS * 0.2) };
-  share.topics = Math.max(0, KILLS - share.import - share.sync - share.migration);
+  const share = { import: Math.ceil(KILLS * 0.35), sync: Math.ceil(KILLS * 0.2), migration: Math.ceil(KILLS * 0.15), topics: Math.ceil(KILLS * 0.15) };
+  share.config = Math.max(0, KILLS - share.import - share.sync - share.migration - share.topics);
 
   // import: each kill imports a new listing of IMPORT_N papers; it is all there or none of it.
   await killSeries('import', share.import, {
@@ -226,7 +233,7 @@ async function kills() {
       const problems = [];
       if (old !== v1Rows) problems.push(`old rows ${old}, expected ${v1Rows}`);
       if (added !== 0 && added !== 3) problems.push(`import left ${added} of 3`);
-      if (state.version !== 1 && state.version !== 3) problems.push(`user_version ${state.version}`);
+      if (state.version !== 1 && state.version !== SCHEMA_VERSION) problems.push(`user_version ${state.version} (neither 1 nor ${SCHEMA_VERSION})`);
       return problems;
     },
   });
@@ -251,9 +258,39 @@ async function kills() {
       return missing.length ? [`topics lost: ${missing.join(', ')}`] : [];
     },
   });
-  const hasConfigSet = (await run(process.execPath, [BIN, 'config', '--help'])).code === 0;
-  report.configSet = hasConfigSet ? 'exists (not yet in the kill series)' : 'papers config set does not exist in this build';
-  if (!hasConfigSet) console.log('  config-set   skipped: papers config set does not exist in this build');
+
+  // config set: the file is always the config before the command or the one after it, whole
+  // and parseable, never a mix or a truncated file. Keys rotate over the three kinds of value.
+  let before = null;
+  const setting = (k) => {
+    if (k % 3 === 0) return { args: [`topics.c${k + 1}`, `scaling OR term${k + 1}`], apply: (c) => ({ ...c, topics: { ...c.topics, [`c${k + 1}`]: `scaling OR term${k + 1}` } }) };
+    if (k % 3 === 1) return { args: ['defaults.limit', String(k + 1)], apply: (c) => ({ ...c, defaults: { ...c.defaults, limit: k + 1 } }) };
+    const cats = k % 2 ? ['cs.LG', 'cs.CL'] : ['stat.ML'];
+    return { args: ['sources.arxiv.categories', ...cats], apply: (c) => ({ ...c, sources: { ...c.sources, arxiv: { ...c.sources?.arxiv, categories: cats } } }) };
+  };
+  await killSeries('config-set', share.config, {
+    setup: async (env) => writeFileSync(env.PAPERS_CONFIG, JSON.stringify({ topics: { base: 'diffusion' }, defaults: { limit: 10 } }, null, 2) + '\n'),
+    command: async (env, k) => {
+      before = JSON.parse(readFileSync(env.PAPERS_CONFIG, 'utf8'));
+      return ['config', 'set', ...setting(k).args];
+    },
+    check: async (env, k, _state, r) => {
+      let cfg;
+      try {
+        cfg = JSON.parse(readFileSync(env.PAPERS_CONFIG, 'utf8'));
+      } catch (e) {
+        return [`config unreadable after kill: ${e.message}`];
+      }
+      const after = setting(k).apply(before);
+      if (isDeepStrictEqual(cfg, after)) return [];
+      if (isDeepStrictEqual(cfg, before)) return r.code === 0 ? ['config set exited 0 but the file is the old one'] : [];
+      return [`config is neither the old nor the new one: ${JSON.stringify(cfg).slice(0, 200)}`];
+    },
+  });
+  // A kill between the temporary file's write and its rename leaves that file beside the
+  // config (named by the killed process); the config itself is whole. Count them, so the
+  // figures say how often a kill landed inside the write.
+  report.configSetLeftovers = readdirSync(tmp).filter((f) => f.startsWith('config-set.config.json') && f !== 'config-set.config.json').length;
 }
 
 // ---------------------------------------------------------------- load
@@ -326,7 +363,7 @@ async function volume() {
 }
 
 try {
-  if (!existsSync(join(ROOT, 'dist/store.js'))) throw new Error('build first: npm run build');
+  if (!existsSync(join(ROOT, 'dist/store/index.js'))) throw new Error('build first: npm run build');
   if (PHASES.includes('fuzz')) await fuzz();
   if (PHASES.includes('kills')) await kills();
   if (PHASES.includes('load')) await load();

@@ -192,7 +192,9 @@ async function fetchHfRange(http: HttpClient, base: string, req: FetchRangeReque
         const next = /<[^>]*>\s*;[^,]*rel="?next"?/i.test(res.headers.link ?? '');
         if (listing.papers.length === 0 || (!next && listing.papers.length < PAGE_SIZE)) break;
         p++;
-        if (p >= MAX_PAGES) throw new ParseError(`Hugging Face API: more than ${MAX_PAGES} pages for ${unit.kind}=${unit.value}`, { hint: 'the API may ignore the page parameter; please report it' });
+        // Each page differed from the first (checked above), so the API did page: the list is
+        // simply longer than any daily list, and nothing of it is stored.
+        if (p >= MAX_PAGES) throw new ParseError(`Hugging Face API: more than ${MAX_PAGES} pages (${MAX_PAGES * PAGE_SIZE} papers) for ${unit.kind}=${unit.value}, longer than any daily list; nothing of it was stored`, { hint: 'the answer is not a daily list; please report it' });
         if (ahead.length === 0) {
           for (let q = p; q < p + Math.min(PAGES_AHEAD, Math.max(1, expected - p)); q++) {
             const page = get({ [unit.kind]: unit.value, limit: PAGE_SIZE, p: q }, label(q), null);
