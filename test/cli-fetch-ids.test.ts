@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { fixture, startServer, type ServerRequest, type TestServer } from './helpers/server.js';
 import { idsOfArguments } from '../src/commands/fetch-ids.js';
+import { parseHfPaperApi } from '../src/sources/hf/parse.js';
 
 let hf: TestServer;
 let arxiv: TestServer;
@@ -74,6 +75,15 @@ describe('the id forms papers fetch accepts', () => {
     for (const bad of ['https://example.com/abs/2410.17243', 'hello', 'https://huggingface.co/models/2410.17243']) {
       expect(() => idsOfArguments(['2410.17243', bad]), bad).toThrow(`'${bad}' is not an arXiv id or a paper URL`);
     }
+  });
+});
+
+describe("Hugging Face's single-paper answer", () => {
+  it('is the flat paper object, read as HF API data; an error object or no JSON is a ParseError', () => {
+    const p = parseHfPaperApi(JSON.stringify(HF_PAPER));
+    expect(p).toMatchObject({ id: '2602.23229', origin: 'hf-api', upvotes: HF_PAPER.upvotes, githubRepo: HF_PAPER.githubRepo, sources: ['hf'] });
+    expect(() => parseHfPaperApi('{"error":"Paper not found"}')).toThrow('Hugging Face API answered with an error: Paper not found');
+    expect(() => parseHfPaperApi('<html>')).toThrow('not valid JSON');
   });
 });
 
