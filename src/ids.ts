@@ -12,13 +12,14 @@ export function bareArxivId(s: string): string | null {
 
 /**
  * The versionless arXiv id in any form people paste: `2410.17243v2`, `arXiv:2410.17243`,
- * `https://arxiv.org/abs/2410.17243`, `/pdf/…`, `https://huggingface.co/papers/2410.17243`,
- * `astro-ph/0601001`. Null when none is recognised.
+ * `https://arxiv.org/abs/2410.17243`, `/pdf/…` (with or without `.pdf` and a version),
+ * `https://huggingface.co/papers/2410.17243`, `https://hf.co/papers/…`,
+ * `https://export.arxiv.org/abs/…`, `astro-ph/0601001`. Null when none is recognised.
  */
 export function parseArxivId(input: string): string | null {
   let t = input.trim();
   t = t.replace(/^arxiv:\s*/i, '');
-  const url = /^(?:https?:\/\/)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co)\/(?:abs|pdf|html|papers)\/(.+?)(?:\.pdf)?(?:[?#].*)?\/?$/i.exec(t);
+  const url = /^(?:(?:https?:\/\/)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co|hf\.co))?\/(?:abs|pdf|html|papers)\/(.+?)(?:\.pdf)?(?:[?#].*)?\/?$/i.exec(t);
   if (url) t = url[1]!;
   return bareArxivId(t);
 }

@@ -144,7 +144,7 @@ describe('papers show with several ids', () => {
     expect(some.code).toBe(1);
     expect(some.stdout).toContain('Scaling Rockets to the Moon');
     expect(some.stdout).toContain('Tiny Models, Big Ideas');
-    expect(some.stderr).toBe('papers: arXiv:2501.99999 is not in the cache (try papers fetch, or papers search <id>)\n');
+    expect(some.stderr).toBe('papers: arXiv:2501.99999 is not in the cache (papers fetch 2501.99999 gets it)\n');
   });
 
   it('--json holds the daily lists with ranks and the count history, under documented keys', async () => {

@@ -122,9 +122,9 @@ describe('papers show <id>', () => {
     const missing = await show('2501.99999');
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
-    expect(missing.stderr).toBe('papers: arXiv:2501.99999 is not in the cache (try papers fetch, or papers search 2501.99999)\n');
+    expect(missing.stderr).toBe('papers: arXiv:2501.99999 is not in the cache (papers fetch 2501.99999 gets it)\n');
     const url = await show('https://arxiv.org/abs/2501.99999v4');
-    expect(url.stderr).toBe('papers: arXiv:2501.99999 is not in the cache (try papers fetch, or papers search 2501.99999)\n');
+    expect(url.stderr).toBe('papers: arXiv:2501.99999 is not in the cache (papers fetch 2501.99999 gets it)\n');
     const title = await show('no such title at all');
     expect(title.code).toBe(1);
     expect(title.stderr).toMatch(/^papers: "no such title at all" is not in the cache \(.*papers search.*\)\n$/);

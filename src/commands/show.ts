@@ -47,8 +47,8 @@ export async function run(opts: { json?: boolean | undefined; db?: string | unde
     if (missing.length > 0) {
       const one = missing.length === 1 && wanted.length === 1;
       const what = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the cache`;
-      const first = wanted.find((w) => w.id !== null)?.id;
-      const hint = !first ? 'give an arXiv id or the exact title; papers search finds papers on Hugging Face' : `try papers fetch, or papers search ${one ? first : '<id>'}`;
+      const absent = wanted.filter((w) => w.id !== null && missing.includes(`arXiv:${w.id}`)).map((w) => w.id);
+      const hint = absent.length === 0 ? 'give an arXiv id or the exact title; papers search finds papers on Hugging Face' : `papers fetch ${absent.join(' ')} gets ${absent.length === 1 ? 'it' : 'them'}`;
       if (one) throw new PapersError(what, { hint });
       messages.info(`${what} (${hint})`);
       process.exitCode = 1;

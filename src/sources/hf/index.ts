@@ -7,7 +7,7 @@ import { HttpError, ParseError, PapersError } from '../../errors.js';
 import { type HttpClient, joinUrl } from '../../http/index.js';
 import { daysOf } from '../../range.js';
 import { isComplete, type FetchRangeRequest, type FetchSink, type Source } from '../types.js';
-import { parseDailyPapersApi, parseHfPage } from './parse.js';
+import { parseDailyPapersApi, parseHfPage, parseHfPaperApi } from './parse.js';
 import { DEFAULT_PAPERS_PER_DAY, PAGE_SIZE, estimatePages, planRequests } from './plan.js';
 
 type WayIn<T> = { name: string; get: () => Promise<T> };
@@ -113,6 +113,17 @@ export function searchPapers(http: HttpClient, base: string, query: string, opts
       },
     },
   ], opts.log ?? (() => {}));
+}
+
+/**
+ * One paper from Hugging Face's paper API (`GET /api/papers/<id>`), or null when Hugging Face
+ * does not know it (404: it has not indexed that arXiv paper, which is no error).
+ */
+export async function fetchHfPaper(http: HttpClient, base: string, id: string): Promise<ParsedPaper | null> {
+  // Old-style ids keep their slash: it is part of the path HF serves them under.
+  const res = await http.get(joinUrl(base, `/api/papers/${id.split('/').map(encodeURIComponent).join('/')}`), { accept: 'application/json', bodyOnStatus: [404] });
+  if (res.status === 404) return null;
+  return parseHfPaperApi(res.body);
 }
 
 // ---- date ranges (papers fetch / papers sync) ------------------------------------------------

@@ -161,6 +161,23 @@ export function parseDailyPapersApi(json: string, opts: { dailyDate?: string | n
   return { papers, date, format: opts.format ?? 'hf-api' };
 }
 
+/**
+ * The answer of `GET /api/papers/<id>`: one paper, flat (the daily item's `paper` object, no
+ * wrapper), as Hugging Face API data.
+ */
+export function parseHfPaperApi(json: string): ParsedPaper {
+  let data: unknown;
+  try {
+    data = JSON.parse(json.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new ParseError('Hugging Face paper API answer is not valid JSON', { hint: FORMAT_HINT, cause: err });
+  }
+  if (!isRecord(data)) throw new ParseError('Hugging Face paper API answer is not a JSON object', { hint: FORMAT_HINT });
+  const error = cleanText(data.error);
+  if (error !== null && data.id === undefined) throw new ParseError(`Hugging Face API answered with an error: ${error}`);
+  return paperFromHfItem(data, { origin: 'hf-api' });
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTML pages: a small forward tag scanner finds the hydration element without building a DOM.
 
