@@ -13,7 +13,7 @@ export interface Config {
   defaults: { limit?: number; sort?: string; markSeen?: boolean };
 }
 
-/** The orders `defaults.sort` may name (relevance is the default of a text query anyway). */
+/** The orders `defaults.sort` may name (relevance needs a text query, so it is not one of them). */
 const CONFIG_SORTS = ['upvotes', 'date', 'title', 'rising'];
 
 const KNOWN_KEYS = ['topics', 'sources', 'defaults'];
@@ -51,7 +51,8 @@ export function parseConfig(text: string, path: string): Config {
   // A key papers does not know is most likely a typo: say so, but read the rest.
   for (const key of Object.keys(obj)) if (!KNOWN_KEYS.includes(key)) messages.warn(`the config file ${path}: unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')})`);
   if (obj.defaults && typeof obj.defaults === 'object') {
-    for (const key of Object.keys(obj.defaults)) if (!['limit', 'sort'].includes(key)) messages.warn(`the config file ${path}: unknown key "defaults.${key}" (known: defaults.limit, defaults.sort)`);
+    const known = ['limit', 'sort', 'markSeen'];
+    for (const key of Object.keys(obj.defaults)) if (!known.includes(key)) messages.warn(`the config file ${path}: unknown key "defaults.${key}" (known: ${known.map((k) => `defaults.${k}`).join(', ')})`);
   }
   if (obj.topics !== undefined) {
     if (typeof obj.topics !== 'object' || obj.topics === null || Array.isArray(obj.topics)) throw bad('"topics" must be an object of name → query');

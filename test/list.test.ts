@@ -93,14 +93,19 @@ describe('papers list: exactly the papers that match', () => {
     }
   });
 
-  it('the config\'s defaults: limit and sort, which options and a text query override', async () => {
+  it('the config\'s defaults: limit and sort (with or without a text query), which options override', async () => {
     const cfg = { ...env, PAPERS_CONFIG: `${tmp.dir}/defaults.json` };
     writeFileSync(cfg.PAPERS_CONFIG, JSON.stringify({ defaults: { limit: 2, sort: 'upvotes' } }));
     const order = async (...args: string[]) => (JSON.parse((await runCli(['list', '--json', ...args], { env: cfg })).stdout) as { id: string }[]).map((p) => p.id);
     expect(await order()).toEqual(['2407.21783', '2601.00004']);
     expect(await order('-n', '3')).toEqual(['2407.21783', '2601.00004', '2601.00001']);
     expect(await order('--sort', 'title', '--since', '30d')).toEqual(['2601.00005', '2601.00002']); // "=HYPERLINK…", "A State Space…"
-    expect(await order('-q', 'optimizers')).toEqual(['2601.00004', '2407.21630']); // relevance (title matches first), not upvotes
+    expect(await order('-q', 'optimizers')).toEqual(['2601.00004', '2601.00001']); // the config's order holds for a query too
+    expect(await order('-q', 'optimizers', '--sort', 'relevance')).toEqual(['2601.00004', '2407.21630']); // title matches first
+    // Without a config: newest first, a text query or not.
+    const plain = async (...args: string[]) => (JSON.parse((await runCli(['list', '--json', ...args], { env })).stdout) as { id: string }[]).map((p) => p.id);
+    expect(await plain('-q', 'optimizers')).toEqual(await plain('-q', 'optimizers', '--sort', 'date'));
+    expect(await plain('-q', 'optimizers')).not.toEqual(await plain('-q', 'optimizers', '--sort', 'relevance'));
     writeFileSync(cfg.PAPERS_CONFIG, JSON.stringify({ defaults: { sort: 'stars' } }));
     const bad = await runCli(['list'], { env: cfg });
     expect(bad.code).toBe(1);

@@ -29,7 +29,7 @@ export function withPaperOptions<A extends unknown[], O extends OptionValues, G 
     .addOption(new Option('--format <f>', 'output format').choices(formats))
     .option('--fields <a,b,…>', 'the record fields to show, for table, csv and tsv (e.g. id,title,upvotes)')
     .option('-n, --limit <n>', 'at most n papers')
-    .addOption(new Option('--sort <key>', 'order (rising: upvotes gained over the last 7 days; for-you: closeness to your starred papers)').choices(SORT_KEYS))
+    .addOption(new Option('--sort <key>', 'order (list, export: newest first by default, a text query too; relevance: best match; rising: upvotes gained over the last 7 days; for-you: closeness to your starred papers)').choices(SORT_KEYS))
     .option('--author <name>', 'author name contains (ignoring case and accents)')
     .option('--since <date>', 'on or after a date (YYYY-MM-DD, or 7d, 2w)')
     .option('--until <date>', 'on or before a date (YYYY-MM-DD, or 7d, 2w)')

@@ -92,7 +92,7 @@ function feedIdentity(opts: ExportOptions): { id: string; title: string } {
  * papers are the same whatever the order, so they stream in date order (by upvotes within a day).
  */
 function* digestByDay(papers: Papers, filter: PaperFilter): Generator<string> {
-  const sort = filter.sort ?? (filter.match ? 'relevance' : 'date');
+  const sort = filter.sort ?? 'date';
   if (sort === 'date' || filter.limit === undefined) return yield* renderDigestByDay(papers({ ...filter, sort: 'date' }));
   const day = (p: Paper) => paperDay(p) ?? '';
   yield* renderDigestByDay([...papers(filter)].sort((a, b) => (day(a) === day(b) ? 0 : day(a) < day(b) ? 1 : -1)));
@@ -213,6 +213,9 @@ function isCacheFile(path: string, db: string): boolean {
 export async function run(opts: Record<string, unknown>): Promise<void> {
   if (!opts.json && !opts.jsonl && !opts.format) opts.format = 'json';
   const { format, filter } = paperOptions(opts, EXPORT_FORMATS);
+  // Newest first, with or without a text query (a Markdown digest by topic orders each topic by
+  // upvotes unless told otherwise).
+  if (!filter.sort && !(format === 'md' && opts.group === 'topic')) filter.sort = 'date';
   if (opts.source) filter.source = opts.source as SourceName;
   const output = typeof opts.output === 'string' && opts.output !== '-' ? opts.output : undefined;
   if (output === '') throw new UsageError('--output: empty file name', { hint: 'give a file, or - for stdout' });

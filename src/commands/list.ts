@@ -11,8 +11,9 @@ import { forYouOrder, leaveOutHidden, openStore, paperOptions, papersToShow } fr
 const SOURCES: readonly SourceName[] = LIST_SOURCES;
 
 export async function run(opts: Record<string, unknown>): Promise<void> {
-  // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins, and a
-  // text query keeps relevance as its order. Read once, for the topics too.
+  // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins. Newest
+  // first is the order with or without a text query, as arXiv's own listings read; --sort
+  // relevance ranks by best match. Read once, for the topics too.
   const config = loadConfig();
   const { format, filter, forYou } = paperOptions(opts, undefined, config);
   leaveOutHidden(filter);
@@ -21,7 +22,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     if (forYou) forYou.limit = defaults.limit;
     else filter.limit = defaults.limit;
   }
-  if (opts.sort === undefined && defaults.sort !== undefined && !filter.match) filter.sort = defaults.sort as SortKey;
+  if (opts.sort === undefined && !forYou) filter.sort = (defaults.sort as SortKey | undefined) ?? 'date';
   if (opts.source !== undefined) {
     if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
     filter.source = opts.source as SourceName;
