@@ -69,10 +69,13 @@ describe('the bundle', () => {
   it('runs an arXiv listing fetch (cheerio on a listing page)', async () => {
     const b = bundleOnly();
     const s = await server();
+    // The feed is asked first; unreadable, it leaves the listing page to cheerio.
+    s.route('/atom/cs.LG', { body: 'not a feed' });
     s.route('/list/cs.LG/new', { body: fixture('arxiv/list-cs.LG-new.synthetic.html') });
-    const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json'], { bin: b.bin, env: { PAPERS_ARXIV_URL: s.url, PAPERS_DB: b.db, PAPERS_CONFIG: b.config } });
+    const r = await runCli(['fetch', '--source', 'arxiv', '--category', 'cs.LG', '--json', '--retries', '0'], { bin: b.bin, env: { PAPERS_ARXIV_URL: s.url, PAPERS_ARXIV_RSS_URL: s.url, PAPERS_DB: b.db, PAPERS_CONFIG: b.config } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ source: 'arxiv', from: '2024-10-25', requests: 1 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ source: 'arxiv', from: '2024-10-25' });
+    expect(s.requests.map((q) => q.path)).toEqual(['/atom/cs.LG', '/list/cs.LG/new']);
     expect((cacheRows(b.db, 'SELECT count(*) AS n FROM papers')[0] as { n: number }).n).toBeGreaterThan(0);
   });
 });

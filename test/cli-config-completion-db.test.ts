@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Store } from '../src/store/index.js';
 import { cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { parsedPaper } from './helpers/papers.js';
+import { SORT_KEYS } from '../src/cli/options.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -85,7 +86,7 @@ describe('papers completion', () => {
     const [registered, commands] = probe(['papers', 'to']);
     expect(registered).toBe('complete -F _papers_completion papers');
     expect(commands!.split(' ').sort()).toEqual(['today', 'topics']);
-    expect(probe(['papers', 'list', '--sort', ''])[1]!.split(' ')).toEqual(['date', 'upvotes', 'title', 'rising', 'relevance']);
+    expect(probe(['papers', 'list', '--sort', ''])[1]!.split(' ')).toEqual([...SORT_KEYS]);
     expect(probe(['papers', 'list', '--format', 't'])[1]!.split(' ').sort()).toEqual(['table', 'tsv']);
     expect(probe(['papers', 'list', '--topic', 'my'])[1]).toBe('mytopic');
     expect(probe(['papers', 'db', ''])[1]!.split(' ')).toEqual(expect.arrayContaining(['vacuum', 'check', 'prune']));
@@ -112,7 +113,7 @@ describe('papers completion', () => {
     // the function bash runs, run by zsh (with bash's 0-based arrays, as bashcompinit runs it)
     const sort = zsh('setopt ksh_arrays; COMP_WORDS=(papers list --sort ""); COMP_CWORD=3; _papers_completion; print -r -- "${COMPREPLY[*]}"');
     expect(sort.status, sort.stderr).toBe(0);
-    expect(sort.stdout.trim().split(' ')).toEqual(['date', 'upvotes', 'title', 'rising', 'relevance']);
+    expect(sort.stdout.trim().split(' ')).toEqual([...SORT_KEYS]);
   });
 
   it('fish: valid syntax; complete -C offers commands, choices and topics', async () => {
@@ -136,7 +137,7 @@ describe('papers completion', () => {
     const commands = complete('papers ');
     expect(commands).toEqual(expect.arrayContaining(['today', 'fetch', 'list', 'show', 'topics', 'db', 'completion']));
     expect(complete('papers to').sort()).toEqual(['today', 'topics']);
-    expect(complete('papers list --sort ').sort()).toEqual(['date', 'relevance', 'rising', 'title', 'upvotes']);
+    expect(complete('papers list --sort ').sort()).toEqual([...SORT_KEYS].sort());
     expect(complete('papers list --topic my')).toEqual(['mytopic']);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { abstractLead, authorsLabel, renderDigestAtom, renderDigestJson, renderDigestMarkdown, type Digest } from '../src/format/digest.js';
 import { escapeHtml, renderDigestHtml, safeHttpUrl } from '../src/format/html.js';
-import { emptyPaper, PAPER_FIELDS, type Paper } from '../src/record.js';
+import { emptyPaper, RECORD_FIELDS, type Paper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { fixture } from './helpers/server.js';
 
@@ -55,7 +55,7 @@ describe('digest formats', () => {
       ['second <w>', 'cat:cs.CL "x"', 3],
       ['empty', 'nothing', 0],
     ]);
-    for (const w of json.watches) for (const p of w.papers) expect(Object.keys(p)).toEqual([...PAPER_FIELDS]);
+    for (const w of json.watches) for (const p of w.papers) expect(Object.keys(p)).toEqual([...RECORD_FIELDS]);
     expect(json.watches[1].papers[2].title).toBe(hostile.title);
     expect(JSON.parse(text(renderDigestJson({ ...digest, groups: [] })))).toEqual({ title: digest.title, generatedAt: digest.generatedAt, watches: [] });
   });

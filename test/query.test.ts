@@ -37,7 +37,6 @@ const compiles: [string, { match?: string; notMatch?: string }][] = [
   ["'; DROP TABLE papers; --", { match: `(${w('"DROP"')} AND ${w('"TABLE"')} AND ${w('"papers;"')})` }],
   ['{title}: x', { match: `(${w('"{title}:"')} AND ${w('"x"')})` }],
   ['"unknown:field"', { match: w('"unknown:field"') }],
-  ['is:starred', { match: w('"is:starred"') }],
   ['x ^ y', { match: `(${w('"x"')} AND ${w('"y"')})` }],
 ];
 

@@ -26,7 +26,7 @@ const json = { 'content-type': 'application/json' };
 
 /** The lines papers printed on stderr when a fetch failed: its run summary, then the error. */
 function failedRun(r: RunResult): string {
-  expect(r.code).toBe(1);
+  expect(r.code, r.stderr).toBe(1);
   const lines = r.stderr.trim().split('\n');
   expect(lines.length).toBeLessThanOrEqual(2);
   for (const l of lines) expect(l).toMatch(/^papers: /);
@@ -163,7 +163,7 @@ describe('hostile ids, file names and URLs from upstream', () => {
     // with real ids but hostile links.
     const swap = (text: string, ids: string[]) => {
       let i = 0;
-      return text.replace(/\b\d{4}\.\d{5}\b/g, () => ids[i++ % ids.length]!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'));
+      return text.replace(/\b\d{4}\.\d{5}(v\d+)?\b/g, () => ids[i++ % ids.length]!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'));
     };
     const links = (text: string) => text.replace(/href ?="[^"]*"/g, `href="${depth}tmp/${mark}-href"`).replace(/<link>[^<]*<\/link>/g, `<link>file:///tmp/${mark}-link</link>`);
     const originals = { listing: fixture('arxiv/list-cs.LG-new.synthetic.html'), rss: fixture('arxiv/feed-rss-cs.LG.synthetic.xml'), atom: fixture('arxiv/feed-atom-cs.LG+cs.CL.synthetic.xml') };

@@ -22,6 +22,9 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
     for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
       if (v !== undefined && !/^(FORCE_COLOR|NO_COLOR|HF_TOKEN|HTTPS?_PROXY|https?_proxy|PAPERS_.*)$/.test(k)) env[k] = v;
     }
+    // No test may reach the internet: every site a test does not point somewhere answers from
+    // a closed loopback port.
+    for (const k of ['PAPERS_HF_URL', 'PAPERS_ARXIV_URL', 'PAPERS_ARXIV_API_URL', 'PAPERS_ARXIV_OAI_URL', 'PAPERS_ARXIV_RSS_URL', 'PAPERS_ARXIV_PDF_URL']) env[k] = 'http://127.0.0.1:9';
     for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
     const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
