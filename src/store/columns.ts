@@ -133,6 +133,3 @@ export function paperParams(p: Paper, prov: Provenance): PaperParams {
   out.provenance = JSON.stringify(prov);
   return out as PaperParams;
 }
-
-/** The order `sources` is kept in. */
-export const SOURCE_ORDER: readonly SourceName[] = ['hf', 'arxiv', 'import'];

@@ -15,8 +15,10 @@
  * order of the values (for authors, the longer list always first), so that no order of
  * arrival can change the outcome. Observation times are the times listings were stored at.
  */
-import type { OriginKind, Paper, ParsedPaper, Version } from '../record.js';
-import { SOURCE_ORDER } from './columns.js';
+import type { OriginKind, Paper, ParsedPaper, SourceName, Version } from '../record.js';
+
+/** The order `sources` is kept in. */
+const SOURCE_ORDER: readonly SourceName[] = ['hf', 'arxiv', 'import'];
 
 const ARXIV_RANK: Record<OriginKind, number> = {
   // arXiv's own metadata (API, OAI-PMH, the snapshot) is authoritative; its feed ranks like its listing.
