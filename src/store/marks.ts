@@ -6,8 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { MarkTerm, QueryCond } from '../query.js';
 import { normalizeTitle } from '../text.js';
-import type { QueryParams } from './queries.js';
-import type { Statements } from './statements.js';
+import type { QueryParams, Statements } from './statements.js';
 
 /** A paper's key (`p` is the papers table): its versionless arXiv id, else 't:' and its title key. */
 export const PAPER_KEY = "coalesce(p.id, 't:' || p.title_key)";

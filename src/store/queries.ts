@@ -6,6 +6,9 @@ import type { SourceName } from '../record.js';
 import { foldText } from '../text.js';
 import type { QueryCond } from '../query.js';
 import { ROW_FIELDS as PAPER_ROW_FIELDS } from './columns.js';
+import type { QueryParams } from './statements.js';
+
+export type { QueryParams };
 import { MARKS_FIELD, condSql, markFilterSql, watchSql, type MarkFilter } from './marks.js';
 
 /** What a read of papers selects: the row and the paper's personal marks. */
@@ -47,7 +50,6 @@ export interface PaperFilter {
   limit?: number;
 }
 
-export type QueryParams = Record<string, string | number>;
 export interface BuiltQuery {
   sql: string;
   params: QueryParams;

@@ -18,3 +18,6 @@ export class Statements {
     return s;
   }
 }
+
+/** The named parameters of a built query: every user value is bound, none spliced into SQL. */
+export type QueryParams = Record<string, string | number>;
