@@ -1,5 +1,5 @@
 /**
- * The query language of `--query` and topics (../shared/CONTRACT.md), parsed by a small
+ * The query language of `--query` and topics (README, "Querying the cache"), parsed by a small
  * recursive-descent parser into an AST and compiled to an SQLite FTS5 expression. Every user
  * word reaches FTS5 only as a quoted string literal, so no input can be FTS or SQL syntax.
  *

@@ -1,4 +1,4 @@
-/** The one paper record of the contract (../shared/CONTRACT.md, "The paper record"). */
+/** The one paper record of the command-line contract ("The paper record"; README, "The record"). */
 export type SourceName = 'hf' | 'arxiv' | 'import';
 
 /** The section of an arXiv listing a paper was in. */
