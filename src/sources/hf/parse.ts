@@ -1,7 +1,8 @@
 /**
  * Pure parsers for Hugging Face Daily Papers: API JSON and HTML pages in, paper records out.
- * No network, no printing. The real captures of each shape are in fixtures/hf/. Every parser fails loudly (ParseError) when the shape it relies on is
- * gone, so that a redesign of the site never silently stores an empty or wrong listing.
+ * No network, no printing. The real captures of each shape are in fixtures/hf/. Every parser
+ * fails loudly (ParseError) when the shape it relies on is gone, so that a redesign of the site
+ * never silently stores an empty or wrong listing.
  *
  * Decisions:
  * - `organization` is the organization's display name (`fullname`, e.g. "Multimedia and Human
