@@ -171,7 +171,8 @@ export class HttpClient {
     return this.deadlineAt - Date.now();
   }
 
-  async get(url: string, opts: GetOptions = {}): Promise<HttpResponse> {
+  /** The URL to request, or the reason it cannot be: not a URL, not http(s), a closed client. */
+  private checkedUrl(url: string): URL {
     let target: URL;
     try {
       target = new URL(url);
@@ -182,6 +183,11 @@ export class HttpClient {
       throw new HttpError(`unsupported URL ${JSON.stringify(url)} (only http and https)`, url, { hint: BASE_URL_HINT });
     }
     if (this.closed) throw new HttpError('HTTP client already closed', url);
+    return target;
+  }
+
+  async get(url: string, opts: GetOptions = {}): Promise<HttpResponse> {
+    const target = this.checkedUrl(url);
     if (this.timeLeft() <= 0) throw deadlineError(this.sites, target, this.deadlineMs!);
     const until = Math.min(this.deadlineAt, opts.withinMs !== undefined ? Date.now() + Math.max(1, opts.withinMs) : Infinity);
     const left = () => until - Date.now();
@@ -223,16 +229,7 @@ export class HttpClient {
    * politeness queue (the caller paces its own requests). The caller reads or cancels the body.
    */
   async stream(url: string, opts: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch (err) {
-      throw new HttpError(`invalid URL ${JSON.stringify(url)}`, url, { cause: err, hint: BASE_URL_HINT });
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw new HttpError(`unsupported URL ${JSON.stringify(url)} (only http and https)`, url, { hint: BASE_URL_HINT });
-    }
-    if (this.closed) throw new HttpError('HTTP client already closed', url);
+    const target = this.checkedUrl(url);
     const undici = await loadUndici();
     const dispatcher = this.getDispatcher(undici, url);
     this.requests++;

@@ -13,12 +13,11 @@
  *   version); it comes back as `version` alongside the record.
  * - A feed with no items (weekends, holidays) is an empty result, not a failure.
  */
-import type { AnyNode, Element } from 'domhandler';
 import { ParseError } from '../../errors.js';
 import { bareArxivId } from '../../ids.js';
 import { cleanText } from '../../text.js';
 import { arxivPaper, rfc2822Day, splitAuthors, type ArxivAnnounce, type ArxivPaper } from './oai.js';
-import { loadCheerio } from '../../deps.js';
+import { localName, readXml } from './xml.js';
 
 export interface FeedEntry {
   paper: ArxivPaper;
@@ -37,7 +36,6 @@ export interface ArxivFeed {
 const ANNOUNCE: readonly ArxivAnnounce[] = ['new', 'cross', 'replace', 'replace-cross'];
 const HINT = 'not an arXiv feed papers recognises; the feed format may have changed — please report it with --verbose';
 
-const localName = (el: Element): string => el.name.replace(/^.*:/, '');
 
 /** The day written in an ISO timestamp (`2024-10-25T00:00:00-04:00` → 2024-10-25) or an RFC 2822 date. */
 function announcementDay(s: string | null): string | null {
@@ -60,15 +58,8 @@ export function stripAnnouncePrefix(s: string | null): string | null {
  */
 export async function parseArxivFeed(xml: string): Promise<ArxivFeed> {
   if (typeof xml !== 'string') throw new ParseError('not an arXiv feed (no text)', { hint: HINT });
-  const { load } = loadCheerio();
-  const $ = load(xml, { xml: true });
-  const kids = (el: AnyNode, name: string): Element[] =>
-    $(el).children().toArray().filter((c): c is Element => c.type === 'tag' && localName(c) === name);
-  const text = (el: AnyNode, name: string): string | null => {
-    const k = kids(el, name)[0];
-    return k ? cleanText($(k).text()) : null;
-  };
-  const top = $.root().children().toArray().find((el): el is Element => el.type === 'tag' && (localName(el) === 'feed' || localName(el) === 'rss'));
+  const { kids, text, textOf, tops } = readXml(xml);
+  const top = tops().find((el) => (localName(el) === 'feed' || localName(el) === 'rss'));
   if (top === undefined) throw new ParseError('not an arXiv feed (no <feed> or <rss> element)', { hint: HINT });
   const atom = localName(top) === 'feed';
   const container = atom ? top : kids(top, 'channel')[0];
@@ -90,7 +81,7 @@ export async function parseArxivFeed(xml: string): Promise<ArxivFeed> {
     p.authorCount = p.authors.length > 0 ? p.authors.length : null;
     const cats = atom
       ? kids(item, 'category').map((c) => c.attribs.term ?? '')
-      : kids(item, 'category').map((c) => cleanText($(c).text()) ?? '');
+      : kids(item, 'category').map((c) => textOf(c) ?? '');
     for (const c of cats) if (c && !p.categories.includes(c)) p.categories.push(c);
     // The element is the documented place; the summary's prefix says the same where it is missing.
     const type = text(item, 'announce_type') ?? /^\s*arXiv:\S+\s+Announce Type:\s*([\w-]+)/i.exec(rawSummary ?? '')?.[1] ?? null;

@@ -13,12 +13,11 @@
  * - Deleted records (`<header status="deleted">`, no metadata) carry no paper: their ids come
  *   back in `deleted`, so a caller may report them; the cache keeps what it has.
  */
-import type { AnyNode, Element } from 'domhandler';
 import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, bareArxivId } from '../../ids.js';
 import type { OriginKind, ParsedPaper } from '../../record.js';
 import { cleanText } from '../../text.js';
-import { loadCheerio } from '../../deps.js';
+import { localName, readXml } from './xml.js';
 
 /** How arXiv announced a paper in a listing or feed. */
 export type ArxivAnnounce = 'new' | 'cross' | 'replace' | 'replace-cross';
@@ -217,7 +216,6 @@ export function arxivPaper(id: string, title: string, origin: OriginKind, listed
   };
 }
 
-const localName = (el: Element): string => el.name.replace(/^.*:/, '');
 
 /**
  * One ListRecords answer (arXivRaw metadata). Throws OaiError for OAI errors other than
@@ -226,15 +224,8 @@ const localName = (el: Element): string => el.name.replace(/^.*:/, '');
  */
 export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
   if (typeof xml !== 'string') throw new ParseError('not an OAI-PMH answer (no text)', { hint: FORMAT_HINT });
-  const { load } = loadCheerio();
-  const $ = load(xml, { xml: true });
-  const kids = (el: AnyNode, name: string): Element[] =>
-    $(el).children().toArray().filter((c): c is Element => c.type === 'tag' && localName(c) === name);
-  const text = (el: AnyNode, name: string): string | null => {
-    const k = kids(el, name)[0];
-    return k ? cleanText($(k).text()) : null;
-  };
-  const root = $.root().children().toArray().find((el): el is Element => el.type === 'tag' && localName(el) === 'OAI-PMH');
+  const { kids, text, textOf, tops } = readXml(xml);
+  const root = tops().find((el) => localName(el) === 'OAI-PMH');
   if (root === undefined) throw new ParseError('not an OAI-PMH answer (no <OAI-PMH> element)', { hint: FORMAT_HINT });
   const responseDate = text(root, 'responseDate');
   if (responseDate === null || !/^\d{4}-\d{2}-\d{2}/.test(responseDate)) throw new ParseError('OAI-PMH answer without a responseDate', { hint: FORMAT_HINT });
@@ -248,7 +239,7 @@ export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
     if (codes.every((c) => c === 'noRecordsMatch')) return empty(true);
     const first = errors.find((e) => e.attribs.code !== 'noRecordsMatch')!;
     const code = first.attribs.code ?? 'unknown';
-    const msg = cleanText($(first).text());
+    const msg = textOf(first);
     const hint = code === 'badResumptionToken'
       ? 'the harvest\'s resumption token expired or is unknown; the harvest starts again from its last date'
       : 'arXiv\'s OAI-PMH server refused the request; check the set and dates asked for';
@@ -297,7 +288,7 @@ export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
   }
   const token = kids(list, 'resumptionToken')[0];
   if (token !== undefined) {
-    page.resumptionToken = cleanText($(token).text());
+    page.resumptionToken = textOf(token);
     const num = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
     page.completeListSize = num(token.attribs.completeListSize);
     page.cursor = num(token.attribs.cursor);
