@@ -3,7 +3,7 @@
  * its work loaded only when it runs; this file assembles them, and one handler turns errors
  * into the contract's one-line message and exit code.
  */
-import { readFileSync } from 'node:fs';
+import { VERSION } from './version.js';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { EXIT_FAILURE, EXIT_USAGE, PapersError, causeChain } from './errors.js';
@@ -26,7 +26,7 @@ import { markCommands } from './cli/marks.js';
 import { digestCommand, watchCommand } from './cli/watch.js';
 import { getCommand, openCommand, similarCommand } from './cli/papers-tools.js';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 
 /** A commander error, with the command it came from (for pointing at that command's help). */
 interface PlacedError extends CommanderError {

@@ -7,9 +7,9 @@
  * undici is loaded on the first request (deps.ts), so importing this module costs nothing;
  * only commands that really go to the network pay for it.
  */
-import { readFileSync } from 'node:fs';
 import type { Dispatcher, Response } from 'undici';
 import { loadUndici } from '../deps.js';
+import { VERSION } from '../version.js';
 import { formatBytes } from '../format/words.js';
 import { BASE_URL_HINT, Sites, type HostRules } from '../sources/sites.js';
 import {
@@ -17,6 +17,7 @@ import {
   isPermanentNetworkError, pathOf, statusHint, statusText, unwrapFetchError, type Retryable,
 } from './errors.js';
 import { HostLimiter, parseRetryAfter, sleep } from './limiter.js';
+import { discard, readBody, readSnippet, responseOf } from './body.js';
 
 export interface HttpOptions {
   /** Total timeout per attempt (headers and body, redirects included). Default 30 000. */
@@ -85,17 +86,7 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const PROJECT_URL = 'https://github.com/papers-cli/papers';
 
-function readVersion(): string {
-  try {
-    // src/http/client.ts and dist/http/client.js both sit two levels below package.json.
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
-export const USER_AGENT = `papers/${readVersion()} (+${PROJECT_URL})`;
+export const USER_AGENT = `papers/${VERSION} (+${PROJECT_URL})`;
 
 /**
  * `base` + `path` + query string. The base may carry a path prefix, which is kept.
@@ -331,13 +322,13 @@ export class HttpClient {
         if (res.status === 304) {
           await discard(res);
           this.log?.(`304 Not Modified (${elapsed()})`);
-          return { kind: 'ok', response: this.makeResponse(current, res, '', true) };
+          return { kind: 'ok', response: responseOf(current, res, '', true) };
         }
 
         if ((res.status >= 200 && res.status < 300) || opts.bodyOnStatus?.includes(res.status)) {
-          const body = await this.readBody(res, current, controller);
+          const body = await readBody(res, current, controller, this.maxBytes, this.sites.name(current));
           this.log?.(`${res.status} ${statusText(res)} (${elapsed()}, ${formatBytes(Buffer.byteLength(body))})`);
-          return { kind: 'ok', response: this.makeResponse(current, res, body, false) };
+          return { kind: 'ok', response: responseOf(current, res, body, false) };
         }
 
         // An error status.
@@ -414,82 +405,4 @@ export class HttpClient {
     else delete headers.authorization;
     return headers;
   }
-
-  /** Read the body as a stream, enforcing the size cap on the decoded bytes. */
-  private async readBody(res: Response, url: URL, controller: AbortController): Promise<string> {
-    const tooLarge = () =>
-      new HttpError(
-        `response too large from ${this.sites.name(url)} for ${pathOf(url)} (more than ${formatBytes(this.maxBytes)})`,
-        url.href,
-        { status: res.status, hint: 'the answer exceeds the size limit; narrow the request' },
-      );
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > this.maxBytes) {
-      controller.abort(new Error('response too large'));
-      throw tooLarge();
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    if (res.body) {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        total += chunk.byteLength;
-        if (total > this.maxBytes) {
-          controller.abort(new Error('response too large'));
-          throw tooLarge();
-        }
-        chunks.push(chunk);
-      }
-    }
-    return decoder(res.headers.get('content-type')).decode(Buffer.concat(chunks, total));
-  }
-
-  private makeResponse(url: URL, res: Response, body: string, notModified: boolean): HttpResponse {
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    return { url: url.href, status: res.status, headers, body, etag: res.headers.get('etag'), notModified };
-  }
-}
-
-async function discard(res: Response): Promise<void> {
-  try {
-    await res.body?.cancel();
-  } catch {
-    // nothing to do: the connection is dropped.
-  }
-}
-
-/** The first few hundred characters of an error body, for --verbose. */
-async function readSnippet(res: Response, limit = 300): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (total < limit * 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.byteLength;
-    }
-  } catch {
-    // best effort
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim();
-  return text.length > limit ? `${text.slice(0, limit)}…` : text;
-}
-
-function decoder(contentType: string | null) {
-  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1];
-  if (charset) {
-    try {
-      return new TextDecoder(charset);
-    } catch {
-      // unknown label: fall back to UTF-8
-    }
-  }
-  return new TextDecoder('utf-8');
 }
