@@ -4,7 +4,6 @@ import { parseDateArg } from '../dates.js';
 import { PapersError } from '../errors.js';
 import { formatBytes, plural } from '../format/words.js';
 import { messages, writeChunks } from '../output.js';
-import { check as checkDb, prune as pruneDb, vacuum as vacuumDb } from '../store/maintenance.js';
 import { openStore } from './common.js';
 
 interface DbOptions {
@@ -26,7 +25,7 @@ export async function vacuum(opts: DbOptions): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     const before = size(store.path);
-    vacuumDb(store.handle);
+    store.vacuum();
     const after = size(store.path);
     if (opts.json) await writeChunks([JSON.stringify({ bytesBefore: before, bytesAfter: after }) + '\n']);
     messages.info(`compacted ${store.path}: ${sizes(before, after)}`);
@@ -38,7 +37,7 @@ export async function vacuum(opts: DbOptions): Promise<void> {
 export async function check(opts: DbOptions): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
-    const result = checkDb(store.handle);
+    const result = store.check();
     const ok = result.integrity.length === 1 && result.integrity[0] === 'ok' && result.foreignKeys === 0 && result.fullText === null;
     if (opts.json) await writeChunks([JSON.stringify({ ok, ...result, bytes: size(store.path) }) + '\n']);
     if (!ok) {
@@ -60,9 +59,9 @@ export async function prune(opts: DbOptions & { before: string; dryRun?: boolean
   const store = openStore(opts, { readOnly: true });
   try {
     const bytesBefore = size(store.path);
-    const result = pruneDb(store.handle, before, { dryRun: opts.dryRun });
+    const result = store.prune(before, { dryRun: opts.dryRun });
     // Deleted rows leave free pages: compact, so that the file shrinks.
-    if (!opts.dryRun && result.papers + result.lists > 0) vacuumDb(store.handle);
+    if (!opts.dryRun && result.papers + result.lists > 0) store.vacuum();
     const bytesAfter = size(store.path);
     if (opts.json) await writeChunks([JSON.stringify({ before, dryRun: !!opts.dryRun, ...result, bytesBefore, bytesAfter }) + '\n']);
     const what = `${plural(result.papers, 'paper')} and ${plural(result.lists, 'daily list')} from before ${before}`;

@@ -17,6 +17,7 @@ import { foldText, normalizeTitle } from '../text.js';
 import { ROW_FIELDS, rowToPaper, type PaperRow } from './columns.js';
 import { MARKS_FIELD, MarkStore } from './marks.js';
 import { Batch, type UpsertResult } from './ingest.js';
+import * as maintenance from './maintenance.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
 import { Statements } from './statements.js';
@@ -436,9 +437,24 @@ export class Store {
     return rowids.map((r) => get.get(r)).filter((r): r is PaperRow => !!r).map(rowToPaper);
   }
 
+  /** `papers db vacuum`: the WAL written back, the file rebuilt without free pages. */
+  vacuum(): void {
+    maintenance.vacuum(this.db);
+  }
+
+  /** `papers db check`: integrity, foreign keys and the full-text index. */
+  check(): maintenance.CheckResult {
+    return maintenance.check(this.db);
+  }
+
+  /** `papers db prune`: the papers and daily lists older than `before` (YYYY-MM-DD) removed, or counted. */
+  prune(before: string, opts: { dryRun?: boolean } = {}): maintenance.PruneResult {
+    return maintenance.prune(this.db, before, opts);
+  }
+
   /**
-   * The connection itself, for tests and the benchmark to inspect the file (PRAGMAs, integrity
-   * checks). No command uses it: every query the program makes is a method above.
+   * The connection itself, for tests and tools (the benchmark) to inspect the file (PRAGMAs,
+   * integrity checks). No command uses it: every query the program makes is a method above.
    */
   get handle(): BetterSqlite3.Database {
     return this.db;

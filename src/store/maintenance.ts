@@ -1,6 +1,7 @@
 /**
  * Cache maintenance, the SQL of `papers db`: compacting the file, checking it, and removing
- * old papers. Functions of an open better-sqlite3 handle, run by the command through the store.
+ * old papers. Functions of an open better-sqlite3 handle, which the Store's methods of the same
+ * names run.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { PAPER_DAY } from './queries.js';
