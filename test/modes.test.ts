@@ -6,7 +6,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../src/store/index.js';
-import { releaseSyncLock, syncLockPath, tryLock } from '../src/sync.js';
+import { releaseSyncLock, syncLockPath, tryLock } from '../src/sync-lock.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixturePath } from './helpers/server.js';
 import { parsedPaper } from './helpers/papers.js';

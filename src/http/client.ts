@@ -6,6 +6,10 @@
  *
  * undici is loaded on the first request (deps.ts), so importing this module costs nothing;
  * only commands that really go to the network pay for it.
+ *
+ * Kept whole past 400 lines: an attempt, its redirects, its retries and the deadline share one
+ * state that pieces would pass back and forth; error wording, host limits and body reading are
+ * already apart (errors.ts, limiter.ts, body.ts).
  */
 import type { Dispatcher, Response } from 'undici';
 import { loadUndici } from '../deps.js';

@@ -3,6 +3,9 @@
  * WAL, a busy timeout, prepared statements made once, every write in a transaction. Papers are
  * keyed by versionless arXiv id (or, without one, by normalised title) and merged field by
  * field (merge.ts) as each write transaction's Batch stores them (ingest.ts).
+ *
+ * Kept whole past 400 lines: it is the Store class, one short method per thing the program asks
+ * of the cache, its schema, merging, ingest and queries in the files beside it.
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
