@@ -72,10 +72,10 @@ export function buildProgram(): CommandUnknownOpts {
     .addHelpText('after', '\nRun papers <command> --help for a command\'s options and examples.\n\nExamples:\n  papers today\n  papers fetch --week 2024-W31\n  papers list --topic agents --since 7d\n  papers show 2410.17243');
   for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand(), configCommand(), completionCommand(), dbCommand(),
     ...markCommands(), watchCommand(), digestCommand(), openCommand(), getCommand(), similarCommand()]) {
-    program.addCommand(cmd as unknown as CommandUnknownOpts as Command);
+    program.addCommand(cmd);
   }
-  settle(program as unknown as CommandUnknownOpts);
-  return program as unknown as CommandUnknownOpts;
+  settle(program);
+  return program;
 }
 
 /** Commander's message as one line: "unknown command 'todya' (did you mean today?; see papers --help)". */

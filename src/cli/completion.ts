@@ -1,7 +1,6 @@
 /** `papers completion`: the declaration; the work is in commands/completion.ts. */
-import { Argument, Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
-
-const SHELLS = ['bash', 'zsh', 'fish'] as const;
+import { Argument, Command } from '@commander-js/extra-typings';
+import { SHELLS } from './options.js';
 
 export function completionCommand() {
   return new Command('completion')
@@ -13,6 +12,6 @@ Examples:
   papers completion zsh > "\${fpath[1]}/_papers"           # or: source <(papers completion zsh) in ~/.zshrc
   papers completion fish > ~/.config/fish/completions/papers.fish`)
     .action(async (shell, _opts, command) => {
-      await (await import('../commands/completion.js')).run(shell, command.parent as unknown as CommandUnknownOpts);
+      await (await import('../commands/completion.js')).run(shell, command.parent!);
     });
 }

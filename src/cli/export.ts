@@ -1,9 +1,9 @@
 /** `papers export`: the declaration; the work is in commands/export.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { EXPORT_FORMATS, LIST_SOURCES, withCommonOptions, withPaperOptions } from './options.js';
+import { EXPORT_FORMATS, EXPORT_GROUPS, LIST_SOURCES, withCommonOptions, withPaperOptions, type OptionsOf } from './options.js';
 
-export const EXPORT_GROUPS = ['day', 'topic'] as const;
+export type ExportOptions = OptionsOf<typeof exportCommand>;
 
 export function exportCommand() {
   const cmd = new Command('export')

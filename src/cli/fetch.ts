@@ -1,8 +1,10 @@
 /** `papers fetch`: the declaration; the work is in commands/fetch.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { collect, examples, FETCH_SOURCES, FORMATS, withCommonOptions, withRequestOptions } from './options.js';
+import { collect, examples, FETCH_SOURCES, FORMATS, withCommonOptions, withRequestOptions, type OptionsOf } from './options.js';
 import { UsageError } from '../errors.js';
+
+export type FetchOptions = OptionsOf<typeof fetchCommand>;
 
 export function fetchCommand() {
   const cmd = new Command('fetch')
@@ -34,9 +36,12 @@ export function fetchCommand() {
       'papers fetch --source arxiv --harvest --set cs --from 2024-01-01',
       'papers fetch 2410.17243 https://huggingface.co/papers/2410.18978  (given papers, from Hugging Face and arXiv)',
     ));
-  return withCommonOptions(withRequestOptions(cmd)).action(async (ids, opts, command) => {
+  return withCommonOptions(withRequestOptions(cmd)).action(async (ids, opts) => {
     begin(opts);
-    if (ids.length > 0) return (await import('../commands/fetch-ids.js')).run(opts, ids, command);
+    if (ids.length > 0) {
+      await (await import('../commands/fetch-ids.js')).run(opts, ids);
+      return;
+    }
     for (const flag of ['jsonl', 'format', 'fields', 'offline'] as const) {
       if (opts[flag] !== undefined) throw new UsageError(`--${flag} applies to papers fetch <id…> only`, { hint: 'give paper ids, or leave it out when fetching by date' });
     }

@@ -1,13 +1,15 @@
 /** `papers import`: the declaration; the work is in commands/import.ts. */
 import { Command } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions } from './options.js';
+import { collect, examples, withCommonOptions, type OptionsOf } from './options.js';
+
+export type ImportCommandOptions = OptionsOf<typeof importCommand>;
 
 export function importCommand() {
   const cmd = new Command('import')
     .argument('<file...>', 'saved listings; - reads stdin')
     .description('parse saved listings into the cache (the format is read from the content)')
-    .option('--category <glob>', "arXiv snapshot: only papers in these categories, e.g. 'cs.*' (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--category <glob>', "arXiv snapshot: only papers in these categories, e.g. 'cs.*' (repeatable)", collect)
     .option('--since <D>', 'arXiv snapshot: only papers whose first version is of this day or later')
     .option('--as-of <date>', "the capture date that year-less dates in copied text resolve against (default: the file's modification date; stdin: today)")
     .addHelpText('after', [
@@ -23,8 +25,8 @@ export function importCommand() {
       'pbpaste | papers import - --as-of 2025-12-09',
       "papers import arxiv-metadata-oai-snapshot.json.gz --category 'cs.*' --since 2023-01-01",
     ));
-  return withCommonOptions(cmd).action(async (_files, opts, command) => {
+  return withCommonOptions(cmd).action(async (files, opts) => {
     begin(opts);
-    await (await import('../commands/import.js')).run(opts, command as never);
+    await (await import('../commands/import.js')).run(opts, files);
   });
 }

@@ -1,7 +1,7 @@
 /** `papers list`: the declaration; the work is in commands/list.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { examples, LIST_SOURCES, withCommonOptions, withPaperOptions } from './options.js';
+import { examples, LIST_SOURCES, withCommonOptions, withPaperOptions, type OptionsOf } from './options.js';
 
 /** The query language in brief, for the help of the commands that take one. */
 export const QUERY_HELP = `
@@ -9,6 +9,8 @@ Query language (-q, topics):
   words are ANDed; "exact phrase"; OR between terms or (groups); NOT word or -word;
   prefix*; fields title: abstract: author: kw: cat: (e.g. cat:cs.LG);
   marks is:starred is:seen is:hidden tag:x has:note`;
+
+export type ListOptions = OptionsOf<typeof listCommand>;
 
 export function listCommand() {
   const cmd = new Command('list')

@@ -2,7 +2,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions } from './options.js';
+import { examples, withCommonOptions, type OptionsOf } from './options.js';
 
 const MARKS = [
   ['star', 'star papers (papers list --starred, --sort for-you)', { starred: true }],
@@ -14,6 +14,14 @@ const MARKS = [
 ] as const;
 
 const IDS_HELP = 'arXiv ids in any form (2410.17243v2, arXiv:…, abs/pdf/HF URLs), or the exact title of a paper without one';
+
+const noteCommand = () => withCommonOptions(new Command('note').argument('<id>', IDS_HELP).argument('[text...]', 'the note (without it and --edit: print the note)')
+  .description("a paper's personal note: set it, edit it in $EDITOR, print it or clear it")
+  .option('--edit', 'edit the note in $VISUAL or $EDITOR')
+  .option('--clear', 'remove the note')
+  .addHelpText('after', examples("papers note 2410.17243 'read section 4 again'", 'papers note 2410.17243 --edit', 'papers note 2410.17243', "papers list -q 'has:note'")));
+
+export type NoteOptions = OptionsOf<typeof noteCommand>;
 
 export function markCommands() {
   const out = MARKS.map(([name, description, change]) =>
@@ -33,11 +41,7 @@ export function markCommands() {
       requireCache(dbPathOf(opts));
       await (await import('../commands/marks.js')).tag(opts, args);
     });
-  const note = withCommonOptions(new Command('note').argument('<id>', IDS_HELP).argument('[text...]', 'the note (without it and --edit: print the note)')
-    .description("a paper's personal note: set it, edit it in $EDITOR, print it or clear it")
-    .option('--edit', 'edit the note in $VISUAL or $EDITOR')
-    .option('--clear', 'remove the note')
-    .addHelpText('after', examples("papers note 2410.17243 'read section 4 again'", 'papers note 2410.17243 --edit', 'papers note 2410.17243', "papers list -q 'has:note'")))
+  const note = noteCommand()
     .action(async (id, text, opts) => {
       begin(opts);
       requireCache(dbPathOf(opts));
@@ -50,13 +54,13 @@ export function markCommands() {
       begin(opts);
       requireCache(dbPathOf(opts));
       await (await import('../commands/marks.js')).exportMarks(opts);
-    }) as unknown as Command);
+    }));
   marks.addCommand(withCommonOptions(new Command('import').argument('<file>', 'a file of papers marks export, or - for stdin')
     .description('set the marks and watches of an export (marks replace those of the same paper)')
     .addHelpText('after', examples('papers marks import marks.json', 'ssh old papers marks export | papers marks import -')))
     .action(async (file, opts) => {
       begin(opts);
       await (await import('../commands/marks.js')).importMarks(opts, file);
-    }) as unknown as Command);
+    }));
   return [...out, tag, note, marks];
 }

@@ -18,6 +18,25 @@ export const LIST_SOURCES = ['hf', 'arxiv', 'import'] as const;
 /** What `fetch --source` fetches from. */
 export const FETCH_SOURCES = ['hf', 'arxiv'] as const;
 
+/** How `export --format md` groups its digest. */
+export const EXPORT_GROUPS = ['day', 'topic'] as const;
+
+/** What `digest --format` writes, and the orders of `digest --sort`. */
+export const DIGEST_FORMATS = ['md', 'html', 'atom', 'json'] as const;
+export const DIGEST_SORTS = ['date', 'upvotes', 'for-you'] as const;
+
+/** The periods of `trends --by`. */
+export const TREND_PERIODS = ['day', 'week', 'month'] as const;
+
+/** The shells `papers completion` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+/**
+ * The options object a declaration hands its action, typed from the declaration itself: what
+ * the work in src/commands/ takes (imported there with `import type`, so that nothing loads).
+ */
+export type OptionsOf<F extends (...args: never[]) => { opts(): OptionValues }> = ReturnType<ReturnType<F>['opts']>;
+
 /** Collect a repeatable option's values. */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -65,3 +84,8 @@ export function withNetworkOptions<A extends unknown[], O extends OptionValues, 
 export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
+
+/** The option groups above as typed objects, for the shared parse steps of src/commands/common.ts. */
+export type PaperFlags = OptionsOf<typeof withPaperOptions<[], {}, {}>>;
+export type CommonFlags = OptionsOf<typeof withCommonOptions<[], {}, {}>>;
+export type RequestFlags = OptionsOf<typeof withRequestOptions<[], {}, {}>>;

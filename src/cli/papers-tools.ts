@@ -2,7 +2,11 @@
 import { Command } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions, withPaperOptions } from './options.js';
+import { examples, withCommonOptions, withPaperOptions, type OptionsOf } from './options.js';
+
+export type OpenOptions = OptionsOf<typeof openCommand>;
+export type GetOptions = OptionsOf<typeof getCommand>;
+export type SimilarOptions = OptionsOf<typeof similarCommand>;
 
 export function openCommand() {
   return withCommonOptions(new Command('open').argument('<id>', 'an arXiv id in any form, or the exact title of a cached paper')

@@ -1,7 +1,9 @@
 /** `papers search`: the declaration; the work is in commands/search.ts. */
 import { Command } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions, withNetworkOptions, withPaperOptions } from './options.js';
+import { examples, withCommonOptions, withNetworkOptions, withPaperOptions, type OptionsOf } from './options.js';
+
+export type SearchOptions = OptionsOf<typeof searchCommand>;
 
 export function searchCommand() {
   const cmd = new Command('search')
@@ -13,8 +15,8 @@ export function searchCommand() {
       'papers search llama --sort upvotes',
       'papers search llama --offline          # the cache only: every word must match',
     ));
-  return withCommonOptions(withNetworkOptions(withPaperOptions(cmd))).action(async (_query, opts, command) => {
+  return withCommonOptions(withNetworkOptions(withPaperOptions(cmd))).action(async (query, opts) => {
     begin(opts);
-    await (await import('../commands/search.js')).run(opts, command as never);
+    await (await import('../commands/search.js')).run(opts, query);
   });
 }

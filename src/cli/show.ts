@@ -1,7 +1,9 @@
 /** `papers show`: the declaration; the work is in commands/show.ts. */
 import { Command } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions } from './options.js';
+import { examples, withCommonOptions, type OptionsOf } from './options.js';
+
+export type ShowOptions = OptionsOf<typeof showCommand>;
 
 export function showCommand() {
   const cmd = new Command('show')

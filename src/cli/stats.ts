@@ -2,9 +2,10 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions } from './options.js';
+import { examples, TREND_PERIODS, withCommonOptions, type OptionsOf } from './options.js';
 
-export const TREND_PERIODS = ['day', 'week', 'month'] as const;
+export type StatsOptions = OptionsOf<typeof statsCommand>;
+export type TrendsOptions = OptionsOf<typeof trendsCommand>;
 
 export function statsCommand() {
   const cmd = new Command('stats')
@@ -31,8 +32,8 @@ export function trendsCommand() {
       `papers trends '"state space" OR mamba' --by month --since 1y`,
       'papers trends diffusion --by day --since 2w --json',
     ));
-  return withCommonOptions(cmd).action(async (_series, opts, command) => {
+  return withCommonOptions(cmd).action(async (series, opts) => {
     begin(opts);
-    await (await import('../commands/trends.js')).run(opts, command);
+    await (await import('../commands/trends.js')).run(opts, series);
   });
 }

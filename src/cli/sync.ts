@@ -1,7 +1,9 @@
 /** `papers sync`: the declaration; the work is in commands/sync.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { examples, FORMATS, withCommonOptions, withRequestOptions } from './options.js';
+import { examples, FORMATS, withCommonOptions, withRequestOptions, type OptionsOf } from './options.js';
+
+export type SyncOptions = OptionsOf<typeof syncCommand>;
 
 export function syncCommand() {
   const cmd = new Command('sync')

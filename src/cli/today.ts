@@ -2,7 +2,9 @@
 import { Command } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
 import { begin } from './lazy.js';
-import { examples, withCommonOptions, withNetworkOptions, withPaperOptions } from './options.js';
+import { examples, withCommonOptions, withNetworkOptions, withPaperOptions, type OptionsOf } from './options.js';
+
+export type TodayOptions = OptionsOf<typeof todayCommand>;
 
 export function todayCommand() {
   const cmd = new Command('today')

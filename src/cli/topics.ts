@@ -1,12 +1,16 @@
 /** `papers topics`: the declaration; the work is in commands/topics.ts. */
 import { Command } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
-import { withCommonOptions } from './options.js';
+import { withCommonOptions, type OptionsOf } from './options.js';
+
+const topicsDeclaration = () => withCommonOptions(new Command('topics')
+  .description('list, show, add and remove named topics (queries)')
+  .option('--json', 'print as JSON'));
+
+export type TopicsOptions = OptionsOf<typeof topicsDeclaration>;
 
 export function topicsCommand() {
-  const topics = withCommonOptions(new Command('topics')
-    .description('list, show, add and remove named topics (queries)')
-    .option('--json', 'print as JSON'))
+  const topics = topicsDeclaration()
     .addHelpText('after', `
 A topic is a named query (see papers list --help). A topic of yours replaces a built-in one of
 the same name; removing yours brings the built-in back; a built-in cannot be removed.

@@ -2,12 +2,23 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
 import { begin } from './lazy.js';
-import { collect, examples, withCommonOptions } from './options.js';
+import { collect, DIGEST_FORMATS, DIGEST_SORTS, examples, withCommonOptions, type OptionsOf } from './options.js';
+
+const watchDeclaration = () => withCommonOptions(new Command('watch')
+  .description('named queries that papers sync matches new and updated papers against (papers digest delivers them)')
+  .option('--json', 'print as JSON'));
+
+const addDeclaration = (watch: ReturnType<typeof watchDeclaration>) => watch.command('add').argument('<name>').argument('<query...>', 'the query language of --query (words, author:, cat:, -exclusions)')
+  .description('add a watch: papers sync records the papers it adds or updates that match it')
+  .option('--min-upvotes <n>', 'only papers with at least n upvotes')
+  .allowUnknownOption();
+
+/** The watch's options; its subcommands read them with theirs (optsWithGlobals), as both may come after the subcommand. */
+export type WatchOptions = OptionsOf<typeof watchDeclaration>;
+export type WatchAddOptions = ReturnType<ReturnType<typeof addDeclaration>['optsWithGlobals']>;
 
 export function watchCommand() {
-  const watch = withCommonOptions(new Command('watch')
-    .description('named queries that papers sync matches new and updated papers against (papers digest delivers them)')
-    .option('--json', 'print as JSON'))
+  const watch = watchDeclaration()
     .addHelpText('after', examples(
       "papers watch add agents 'agent* OR \"tool use\" -survey' --min-upvotes 5",
       'papers watch list',
@@ -20,10 +31,7 @@ export function watchCommand() {
       await (await import('../commands/watch.js')).list(opts);
     });
   // The watch's --db and --json are read with the subcommand's (optsWithGlobals): both may come after it.
-  watch.command('add').argument('<name>').argument('<query...>', 'the query language of --query (words, author:, cat:, -exclusions)')
-    .description('add a watch: papers sync records the papers it adds or updates that match it')
-    .option('--min-upvotes <n>', 'only papers with at least n upvotes')
-    .allowUnknownOption()
+  addDeclaration(watch)
     .action(async (name, query, _opts, cmd) => {
       await (await import('../commands/watch.js')).add(cmd.optsWithGlobals(), name, query);
     });
@@ -48,16 +56,18 @@ export function watchCommand() {
   return watch;
 }
 
+export type DigestOptions = OptionsOf<typeof digestCommand>;
+
 export function digestCommand() {
   const cmd = withCommonOptions(new Command('digest')
     .description("each watch's matches not delivered before, grouped by watch; they count as delivered once the output is written")
-    .addOption(new Option('--format <f>', 'md, html (one self-contained page), atom or json').choices(['md', 'html', 'atom', 'json']).default('md'))
+    .addOption(new Option('--format <f>', 'md, html (one self-contained page), atom or json').choices(DIGEST_FORMATS).default('md' as const))
     .option('--watch <name>', 'only this watch (repeatable)', collect)
     .option('--since-last', 'the matches not delivered before (the default)')
     .option('--since <date>', 'every match dated on or after this day (YYYY-MM-DD, 7d), delivered before or not')
     .option('--exec <cmd>', 'pipe the digest into this shell command; delivered only when it exits 0')
     .option('--output <file>', 'write the digest to this file (replaced whole, atomically)')
-    .addOption(new Option('--sort <key>', 'order within each watch').choices(['date', 'upvotes', 'for-you']).default('date'))
+    .addOption(new Option('--sort <key>', 'order within each watch').choices(DIGEST_SORTS).default('date' as const))
     .option('-n, --limit <n>', 'at most n papers per watch (the rest stay for the next digest)'))
     .addHelpText('after', examples(
       'papers sync && papers digest --format html --output ~/digest.html',

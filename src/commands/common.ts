@@ -2,13 +2,14 @@
 import { PapersError, UsageError } from '../errors.js';
 import { messages, resolveFormat } from '../output.js';
 import { parseDateArg } from '../dates.js';
-import { defaultDbPath, requireCache } from '../paths.js';
-import { Store, type PaperFilter, type SortKey } from '../store/index.js';
+import { dbPathOf, requireCache } from '../paths.js';
+import { Store, type PaperFilter } from '../store/index.js';
 import { loadConfig, type Config } from '../config.js';
 import { compileQuery, mentionsHidden, parseQuery, type CompiledQuery, type QueryNode } from '../query.js';
 import type { Paper } from '../record.js';
 import { topicQuery } from '../topics.js';
 import type { TableOptions } from '../format/table.js';
+import type { PaperFlags, RequestFlags } from '../cli/options.js';
 
 /**
  * The papers of `filter` to print, and for a table sorted by --sort rising the column of the
@@ -37,10 +38,11 @@ export interface PaperOptions {
   forYou?: { limit: number | undefined };
 }
 
-function positiveInt(value: unknown, option: string, min = 1): number | undefined {
+/** A count option (--limit, --min-upvotes, --retries): a whole number of at least `min`. */
+export function wholeNumber(value: string | undefined, option: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
-  const s = String(value).trim();
-  if (!/^\d+$/.test(s) || Number(s) < min) throw new UsageError(`${option}: '${String(value)}' is not a ${min > 0 ? 'positive' : 'non-negative'} whole number`);
+  const s = value.trim();
+  if (!/^\d+$/.test(s) || Number(s) < min) throw new UsageError(`${option}: '${value}' is not a ${min > 0 ? 'positive' : 'non-negative'} whole number`);
   return Number(s);
 }
 
@@ -48,20 +50,20 @@ function positiveInt(value: unknown, option: string, min = 1): number | undefine
  * The output format and the cache filter from the options every paper-printing command has.
  * `config`: the config file when the command has read it already (else read for --topic only).
  */
-export function paperOptions(opts: Record<string, unknown>, formats?: readonly string[], config?: Config): PaperOptions {
-  const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string }, formats);
+export function paperOptions(opts: PaperFlags, formats?: readonly string[], config?: Config): PaperOptions {
+  const format = resolveFormat(opts, formats);
   const filter: PaperFilter = {};
-  const limit = positiveInt(opts.limit, '--limit');
+  const limit = wholeNumber(opts.limit, '--limit');
   if (limit !== undefined) filter.limit = limit;
-  if (opts.sort && opts.sort !== 'for-you') filter.sort = opts.sort as SortKey;
-  if (typeof opts.author === 'string') {
+  if (opts.sort && opts.sort !== 'for-you') filter.sort = opts.sort;
+  if (opts.author !== undefined) {
     if (!opts.author.trim()) throw new UsageError('--author: empty name');
     filter.author = opts.author.trim();
   }
-  if (typeof opts.since === 'string') filter.since = parseDateArg(opts.since, '--since');
-  if (typeof opts.until === 'string') filter.until = parseDateArg(opts.until, '--until');
+  if (opts.since !== undefined) filter.since = parseDateArg(opts.since, '--since');
+  if (opts.until !== undefined) filter.until = parseDateArg(opts.until, '--until');
   if (filter.since && filter.until && filter.since > filter.until) throw new UsageError(`--since ${filter.since} is after --until ${filter.until}`);
-  const minUpvotes = positiveInt(opts.minUpvotes, '--min-upvotes', 0);
+  const minUpvotes = wholeNumber(opts.minUpvotes, '--min-upvotes', 0);
   if (minUpvotes !== undefined) filter.minUpvotes = minUpvotes;
   Object.assign(filter, textQuery(opts, config));
   if (filter.sort === 'relevance' && !filter.match) throw new UsageError('--sort relevance needs a text query', { hint: 'add -q <words> or --topic <name>' });
@@ -76,12 +78,12 @@ export function paperOptions(opts: Record<string, unknown>, formats?: readonly s
 }
 
 /** --unseen, --starred, --hidden, --tag as a filter (tags are kept lower-case). */
-function markFilter(opts: Record<string, unknown>): PaperFilter['marks'] {
+function markFilter(opts: PaperFlags): PaperFilter['marks'] {
   const m: NonNullable<PaperFilter['marks']> = {};
   if (opts.unseen) m.unseen = true;
   if (opts.starred) m.starred = true;
   if (opts.hidden) m.hidden = 'only';
-  const tags = ((opts.tag as string[] | undefined) ?? []).map((t) => t.trim().toLowerCase());
+  const tags = (opts.tag ?? []).map((t) => t.trim().toLowerCase());
   if (tags.some((t) => t === '')) throw new UsageError('--tag: empty tag');
   if (tags.length > 0) m.tags = tags;
   return Object.keys(m).length > 0 ? m : undefined;
@@ -114,15 +116,15 @@ export async function forYouOrder(store: Store, papers: Iterable<Paper>, limit: 
 }
 
 /** -q and --topic (any of them) as one FTS query: the topics ORed, then ANDed with -q. */
-function textQuery(opts: Record<string, unknown>, config?: Config): CompiledQuery {
-  const topics = (opts.topic as string[] | undefined) ?? [];
+function textQuery(opts: PaperFlags, config?: Config): CompiledQuery {
+  const topics = opts.topic ?? [];
   const parts: QueryNode[] = [];
   if (topics.length > 0) {
     const known = config ?? loadConfig();
     const nodes = topics.map((t) => topicQuery(t, known));
     parts.push(nodes.length === 1 ? nodes[0]! : { kind: 'or', items: nodes });
   }
-  if (typeof opts.query === 'string') {
+  if (opts.query !== undefined) {
     parts.push(parseQuery(opts.query));
     // Only upper-case OR is the operator; a lower-case one between words is searched for.
     if (/\S\s+or\s+\S/.test(opts.query)) messages.warn(`'or' in -q is a word to search for; write OR (capitals) for either of two words`);
@@ -132,15 +134,15 @@ function textQuery(opts: Record<string, unknown>, config?: Config): CompiledQuer
 }
 
 /** The request timeout from --timeout <s>, in ms. */
-export function timeoutMs(opts: Record<string, unknown>): number {
+export function timeoutMs(opts: Pick<RequestFlags, 'timeout'>): number {
   const s = Number(opts.timeout ?? 30);
-  if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout: '${String(opts.timeout)}' is not a positive number of seconds`);
+  if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout: '${opts.timeout}' is not a positive number of seconds`);
   return s * 1000;
 }
 
 /** HttpClient options from --timeout, --retries and --verbose: one place for every command. */
-export function httpOptions(opts: Record<string, unknown>): { timeoutMs: number; retries: number; log: (m: string) => void } {
-  const retries = positiveInt(opts.retries ?? 3, '--retries', 0)!;
+export function httpOptions(opts: RequestFlags): { timeoutMs: number; retries: number; log: (m: string) => void } {
+  const retries = wholeNumber(opts.retries, '--retries', 0)!;
   return { timeoutMs: timeoutMs(opts), retries, log: messages.debug };
 }
 
@@ -148,8 +150,8 @@ export function httpOptions(opts: Record<string, unknown>): { timeoutMs: number;
  * The cache of --db (else the default path). `readOnly`: a command that only reads never
  * creates one: a missing cache is exit 1 naming the path, and nothing is made there.
  */
-export function openStore(opts: { db?: unknown }, how: { readOnly?: boolean } = {}): Store {
-  const path = typeof opts.db === 'string' ? opts.db : defaultDbPath();
+export function openStore(opts: { db?: string | undefined }, how: { readOnly?: boolean } = {}): Store {
+  const path = dbPathOf(opts);
   if (how.readOnly) requireCache(path);
   return Store.open(path);
 }

@@ -7,6 +7,7 @@ import type { CommandUnknownOpts, Option } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import { writeChunks } from '../output.js';
 import { allTopics } from '../topics.js';
+import type { SHELLS } from '../cli/options.js';
 
 interface Node {
   /** "topics show" ('' for papers itself). */
@@ -107,8 +108,6 @@ export function fishScript(nodes: Node[], topics: string[]): string {
   }
   return lines.join('\n') + '\n';
 }
-
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 export async function run(shell: (typeof SHELLS)[number], program: CommandUnknownOpts): Promise<void> {
   const nodes: Node[] = [];

@@ -5,11 +5,7 @@ import { PapersError } from '../errors.js';
 import { formatBytes, plural } from '../format/words.js';
 import { messages, writeChunks } from '../output.js';
 import { openStore } from './common.js';
-
-interface DbOptions {
-  db?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { CheckOptions, PruneOptions, VacuumOptions } from '../cli/db.js';
 
 /** The cache's bytes on disk: the file and its write-ahead log. */
 function size(path: string): number {
@@ -21,7 +17,7 @@ function sizes(before: number, after: number): string {
   return `${formatBytes(before)} → ${formatBytes(after)}`;
 }
 
-export async function vacuum(opts: DbOptions): Promise<void> {
+export async function vacuum(opts: VacuumOptions): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     const before = size(store.path);
@@ -34,7 +30,7 @@ export async function vacuum(opts: DbOptions): Promise<void> {
   }
 }
 
-export async function check(opts: DbOptions): Promise<void> {
+export async function check(opts: CheckOptions): Promise<void> {
   const store = openStore(opts, { readOnly: true });
   try {
     const result = store.check();
@@ -54,7 +50,7 @@ export async function check(opts: DbOptions): Promise<void> {
   }
 }
 
-export async function prune(opts: DbOptions & { before: string; dryRun?: boolean | undefined }): Promise<void> {
+export async function prune(opts: PruneOptions): Promise<void> {
   const before = parseDateArg(opts.before, '--before');
   const store = openStore(opts, { readOnly: true });
   try {

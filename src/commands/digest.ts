@@ -12,10 +12,11 @@ import { PapersError, UsageError } from '../errors.js';
 import type { Digest, DigestGroup } from '../format/digest.js';
 import { messages } from '../output.js';
 import { paperKey, type PaperFilter, type Store } from '../store/index.js';
-import { forYouOrder, leaveOutHidden, openStore } from './common.js';
+import { forYouOrder, leaveOutHidden, openStore, wholeNumber } from './common.js';
+import type { DigestOptions } from '../cli/watch.js';
 import { watchFilter } from './watch.js';
 
-async function render(digest: Digest, format: string): Promise<string> {
+async function render(digest: Digest, format: DigestOptions['format']): Promise<string> {
   const d = await import('../format/digest.js');
   switch (format) {
     case 'html':
@@ -66,20 +67,16 @@ function runExec(cmd: string, text: string): Promise<number> {
   });
 }
 
-export async function run(opts: Record<string, unknown>): Promise<void> {
-  const format = String(opts.format ?? 'md');
+export async function run(opts: DigestOptions): Promise<void> {
+  const format = opts.format;
   if (opts.since !== undefined && opts.sinceLast) throw new UsageError('--since and --since-last cannot go together');
-  const since = typeof opts.since === 'string' ? parseDateArg(opts.since, '--since') : undefined;
-  let limit: number | undefined;
-  if (opts.limit !== undefined) {
-    if (!/^\d+$/.test(String(opts.limit).trim()) || Number(opts.limit) < 1) throw new UsageError(`--limit: '${String(opts.limit)}' is not a positive whole number`);
-    limit = Number(opts.limit);
-  }
-  if (typeof opts.exec === 'string' && !opts.exec.trim()) throw new UsageError('--exec: empty command');
+  const since = opts.since !== undefined ? parseDateArg(opts.since, '--since') : undefined;
+  const limit = wholeNumber(opts.limit, '--limit');
+  if (opts.exec !== undefined && !opts.exec.trim()) throw new UsageError('--exec: empty command');
   const store: Store = openStore(opts);
   try {
     const all = store.marks.watches();
-    const wanted = (opts.watch as string[] | undefined) ?? [];
+    const wanted = opts.watch ?? [];
     const unknown = wanted.filter((n) => !all.some((w) => w.name === n));
     if (unknown.length > 0) throw new PapersError(`no watch named ${unknown.join(', ')}`, { hint: all.length ? `watches: ${all.map((w) => w.name).join(', ')}` : 'add one with papers watch add NAME QUERY' });
     const watches = wanted.length ? all.filter((w) => wanted.includes(w.name)) : all;
@@ -104,12 +101,12 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     const digest: Digest = { title: 'papers digest', generatedAt: new Date().toISOString(), groups };
     const text = await render(digest, format);
 
-    if (typeof opts.exec === 'string') {
+    if (opts.exec !== undefined) {
       const code = await runExec(opts.exec, text).catch((err: Error) => {
         throw new PapersError(`cannot run --exec: ${err.message}`, { cause: err, hint: 'nothing was marked delivered' });
       });
       if (code !== 0) throw new PapersError(`the --exec command failed (exit ${code})`, { hint: 'nothing was marked delivered; the next digest sends these papers again' });
-    } else if (typeof opts.output === 'string') {
+    } else if (opts.output !== undefined) {
       await writeFileAtomically(opts.output, text);
     } else {
       await writeStdout(text);

@@ -10,25 +10,12 @@ import { assignKeys, paperRef, renderBibtex } from '../format/bibtex.js';
 import { renderDigestByDay, renderDigestSection } from '../format/markdown.js';
 import { renderCsv, renderJson, renderJsonl, renderTsv } from '../format/records.js';
 import { display, EXPORT_FORMATS, messages, writeChunks } from '../output.js';
-import { paperDay, type Paper, type SourceName } from '../record.js';
+import { paperDay, type Paper } from '../record.js';
 import { compileQuery, parseQuery, type QueryNode } from '../query.js';
 import type { PaperFilter, Store } from '../store/index.js';
 import { allTopics } from '../topics.js';
 import { openStore, paperOptions } from './common.js';
-
-
-interface ExportOptions {
-  query?: string;
-  topic?: string[];
-  author?: string;
-  since?: string;
-  until?: string;
-  minUpvotes?: string;
-  source?: string;
-  sort?: string;
-  limit?: string;
-  group?: string;
-}
+import type { ExportOptions } from '../cli/export.js';
 
 /** The papers of a filter, streamed from the cache. */
 type Papers = (filter: PaperFilter) => Iterable<Paper>;
@@ -210,14 +197,14 @@ function isCacheFile(path: string, db: string): boolean {
   return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`].some((f) => real(f) === target);
 }
 
-export async function run(opts: Record<string, unknown>): Promise<void> {
-  if (!opts.json && !opts.jsonl && !opts.format) opts.format = 'json';
-  const { format, filter } = paperOptions(opts, EXPORT_FORMATS);
+export async function run(opts: ExportOptions): Promise<void> {
+  // JSON unless a format is asked for.
+  const { format, filter } = paperOptions(opts.json || opts.jsonl || opts.format ? opts : { ...opts, format: 'json' }, EXPORT_FORMATS);
   // Newest first, with or without a text query (a Markdown digest by topic orders each topic by
   // upvotes unless told otherwise).
   if (!filter.sort && !(format === 'md' && opts.group === 'topic')) filter.sort = 'date';
-  if (opts.source) filter.source = opts.source as SourceName;
-  const output = typeof opts.output === 'string' && opts.output !== '-' ? opts.output : undefined;
+  if (opts.source) filter.source = opts.source;
+  const output = opts.output !== '-' ? opts.output : undefined;
   if (output === '') throw new UsageError('--output: empty file name', { hint: 'give a file, or - for stdout' });
   const store = openStore(opts, { readOnly: true });
   try {
@@ -232,7 +219,7 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     // One read transaction: a sync writing meanwhile changes nothing in this export.
     await store.readSnapshot(async () => {
       const self = output && format === 'atom' ? pathToFileURL(resolve(output)).href : undefined;
-      const chunks = render(store, papers, format, filter, opts as ExportOptions, self);
+      const chunks = render(store, papers, format, filter, opts, self);
       if (output) await writeFileAtomically(output, chunks);
       else await writeChunks(chunks);
     });

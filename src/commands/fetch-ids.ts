@@ -10,7 +10,8 @@ import { messages, printPapers, resolveFormat } from '../output.js';
 import type { Paper, ParsedPaper } from '../record.js';
 import { terminalSafe } from '../text.js';
 import { httpOptions, openStore } from './common.js';
-import { makeHttp, type OptionSources } from './runs.js';
+import { makeHttp } from './runs.js';
+import type { FetchOptions } from '../cli/fetch.js';
 
 /** Options of the date fetch that mean nothing for given ids. */
 const DATE_OPTIONS = ['date', 'from', 'to', 'week', 'month'] as const;
@@ -29,13 +30,13 @@ export function idsOfArguments(args: readonly string[]): string[] {
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-export async function run(opts: Record<string, unknown>, args: string[], cmd?: OptionSources): Promise<void> {
+export async function run(opts: FetchOptions, args: string[]): Promise<void> {
   const given = DATE_OPTIONS.filter((k) => opts[k] !== undefined).map((k) => `--${k}`);
   if (given.length > 0) throw new UsageError(`${given.join(', ')} and paper ids cannot be combined`, { hint: 'give either ids (papers fetch 2410.17243) or dates (papers fetch --date 2024-08-01)' });
   for (const [key, flag] of [['source', '--source'], ['category', '--category'], ['refresh', '--refresh']] as const) {
     if (opts[key] !== undefined) throw new UsageError(`${flag} applies to fetching by date, not to paper ids`, { hint: 'given ids are always fetched from both Hugging Face and arXiv' });
   }
-  const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string });
+  const format = resolveFormat(opts);
   const ids = idsOfArguments(args);
   if (ids.length === 0) throw new UsageError('no paper id given', { hint: EXAMPLE_IDS });
 
@@ -60,7 +61,7 @@ export async function run(opts: Record<string, unknown>, args: string[], cmd?: O
   ]);
   const bases = baseUrls();
   const store = openStore(opts);
-  const http = await makeHttp(opts, cmd);
+  const http = await makeHttp(opts);
   try {
     // Both sources at once: Hugging Face a paper a request (its host allows a few at a time),
     // arXiv all of them in one id_list request (its host rule spaces any more).

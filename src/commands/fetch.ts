@@ -4,17 +4,17 @@ import { checkCategory } from '../categories.js';
 import { loadConfig } from '../config.js';
 import { parseDateArg, todayUtc } from '../dates.js';
 import { messages, resolveFormat } from '../output.js';
+import type { FetchOptions } from '../cli/fetch.js';
 import { resolveRange } from '../range.js';
 import { loadSource, type FetchSourceName } from '../sources/index.js';
 import { fetchInto } from '../sync.js';
 import { httpOptions, openStore } from './common.js';
-import { describeRun, makeHttp, makeProgress, runJson, type OptionSources } from './runs.js';
+import { describeRun, makeHttp, makeProgress, runJson } from './runs.js';
 
 /** `--category cs.LG --category cs.CL` or `--category cs.LG,cs.CL`. */
-export function categoriesOf(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+function categoriesOf(list: string[] = []): string[] {
   const out: string[] = [];
-  for (const v of list.flatMap((x) => String(x).split(','))) {
+  for (const v of list.flatMap((x) => x.split(','))) {
     const c = v.trim();
     if (!c) continue;
     checkCategory(c);
@@ -23,19 +23,22 @@ export function categoriesOf(value: unknown): string[] {
   return out;
 }
 
-export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
-  const format = resolveFormat(opts as { json?: boolean }, ['table', 'json']);
+/** The options of `papers fetch` by date, with the source it fetches from decided. */
+export type FetchByDateOptions = FetchOptions & { source: FetchSourceName };
+
+export async function run(opts: FetchByDateOptions): Promise<void> {
+  const format = resolveFormat(opts, ['table', 'json']);
   httpOptions(opts); // validate --timeout and --retries before any work
-  const name = (opts.source ?? 'hf') as FetchSourceName;
+  const name = opts.source;
   if (opts.harvest || opts.set !== undefined) {
     if (!opts.harvest) throw new UsageError('--set applies to --harvest only', { hint: 'papers fetch --source arxiv --harvest --set cs' });
     if (name !== 'arxiv') throw new UsageError('--harvest applies to --source arxiv only', { hint: 'papers fetch --source arxiv --harvest --set cs' });
     for (const k of ['date', 'to', 'week', 'month', 'category', 'refresh'] as const) {
       if (opts[k] !== undefined) throw new UsageError(`--${k} does not apply to --harvest`, { hint: 'a harvest takes --set and --from (the first modification day)' });
     }
-    const set = typeof opts.set === 'string' ? checkSet(opts.set) : null;
-    const from = typeof opts.from === 'string' ? parseDateArg(opts.from, '--from') : null;
-    await runHarvest(opts, cmd, format, set, from);
+    const set = opts.set !== undefined ? checkSet(opts.set) : null;
+    const from = opts.from !== undefined ? parseDateArg(opts.from, '--from') : null;
+    await runHarvest(opts, format, set, from);
     return;
   }
   let categories = categoriesOf(opts.category);
@@ -49,7 +52,7 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
   const range = latest ? { from: today, to: today } : resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
 
   const store = openStore(opts);
-  const http = await makeHttp(opts, cmd);
+  const http = await makeHttp(opts);
   const { line, onProgress } = makeProgress(name);
   try {
     const result = await fetchInto(store, http, source, range, {
@@ -79,14 +82,14 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
 }
 
 /** An OAI-PMH set spec as arXiv names them: `cs`, `math`, `physics:hep-th`. */
-export function checkSet(set: string): string {
+function checkSet(set: string): string {
   const s = set.trim();
   if (!/^[A-Za-z][A-Za-z0-9._-]*(?::[A-Za-z0-9._-]+)*$/.test(s)) throw new UsageError(`--set: '${set}' is not an OAI-PMH set`, { hint: 'e.g. cs, math, physics:hep-th' });
   return s;
 }
 
 /** "12 pages · 4 800 records · about 1 520 left (~6 min)" */
-export function harvestProgressText(p: { pages: number; records: number; completeListSize: number | null; cursor: number | null }, startedAt: number, now = Date.now()): string {
+function harvestProgressText(p: { pages: number; records: number; completeListSize: number | null; cursor: number | null }, startedAt: number, now = Date.now()): string {
   let text = `arxiv harvest: ${p.pages} page${p.pages === 1 ? '' : 's'} · ${p.records} records`;
   if (p.completeListSize !== null && p.cursor !== null) {
     // The cursor counts the list's records before this page; pages are of one size.
@@ -100,12 +103,12 @@ export function harvestProgressText(p: { pages: number; records: number; complet
   return text;
 }
 
-async function runHarvest(opts: Record<string, unknown>, cmd: OptionSources | undefined, format: string, set: string | null, from: string | null): Promise<void> {
+async function runHarvest(opts: FetchOptions, format: string, set: string | null, from: string | null): Promise<void> {
   const { baseUrls } = await import('../sources/sites.js');
   const { harvestInto } = await import('../sync.js');
   const { statusLine } = await import('../progress.js');
   const store = openStore(opts);
-  const http = await makeHttp(opts, cmd);
+  const http = await makeHttp(opts);
   const line = statusLine(process.stderr, { enabled: !messages.verbose });
   const started = Date.now();
   try {

@@ -1,6 +1,5 @@
 /** `papers import <file…>`: saved listings of every kind into the cache, one transaction per file. */
 import { readFileSync, statSync } from 'node:fs';
-import type { Command } from 'commander';
 import { causeChain, PapersError, StoreError, UsageError } from '../errors.js';
 import { isIsoDate } from '../dates.js';
 import { messages } from '../output.js';
@@ -9,6 +8,7 @@ import { type ImportOptions, decodeInput, importSnapshot, looksLikeArxivSnapshot
 import { parseDateArg } from '../dates.js';
 import type { Store } from '../store/index.js';
 import { openStore } from './common.js';
+import type { ImportCommandOptions } from '../cli/import.js';
 
 /** The local calendar date of `d`: the day the user saw on the page they copied. */
 function localDate(d: Date): string {
@@ -57,16 +57,15 @@ function reportFailure(name: string, err: unknown): void {
   if (messages.verbose) for (const line of causeChain(e)) process.stderr.write(`  caused by: ${line}\n`);
 }
 
-export async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const files = cmd.args;
+export async function run(opts: ImportCommandOptions, files: string[]): Promise<void> {
   if (files.length === 0) throw new UsageError('no file given', { hint: 'papers import <file…>, or - for stdin' });
-  const asOf = typeof opts.asOf === 'string' ? opts.asOf.trim() : undefined;
-  if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of: '${String(opts.asOf)}' is not a date`, { hint: 'use YYYY-MM-DD' });
+  const asOf = opts.asOf?.trim();
+  if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of: '${opts.asOf}' is not a date`, { hint: 'use YYYY-MM-DD' });
 
-  const categories = ((opts.category as string[] | undefined) ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const categories = (opts.category ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
   const snapshotOpts = {
     ...(categories.length > 0 ? { categories } : {}),
-    ...(typeof opts.since === 'string' ? { since: parseDateArg(opts.since, '--since') } : {}),
+    ...(opts.since !== undefined ? { since: parseDateArg(opts.since, '--since') } : {}),
   };
   const store: Store = openStore(opts);
   let failed = 0;

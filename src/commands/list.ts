@@ -1,16 +1,12 @@
 /** `papers list`: query the local cache. Never touches the network. */
 import { loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
 import { parseDateArg } from '../dates.js';
 import { messages, printPapers } from '../output.js';
-import type { SourceName } from '../record.js';
 import type { SortKey } from '../store/index.js';
-import { LIST_SOURCES } from '../cli/options.js';
+import type { ListOptions } from '../cli/list.js';
 import { forYouOrder, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
 
-const SOURCES: readonly SourceName[] = LIST_SOURCES;
-
-export async function run(opts: Record<string, unknown>): Promise<void> {
+export async function run(opts: ListOptions): Promise<void> {
   // The config's defaults ("defaults": {"limit", "sort"}); an option given always wins. Newest
   // first is the order with or without a text query, as arXiv's own listings read; --sort
   // relevance ranks by best match. Read once, for the topics too.
@@ -23,11 +19,8 @@ export async function run(opts: Record<string, unknown>): Promise<void> {
     else filter.limit = defaults.limit;
   }
   if (opts.sort === undefined && !forYou) filter.sort = (defaults.sort as SortKey | undefined) ?? 'date';
-  if (opts.source !== undefined) {
-    if (!SOURCES.includes(opts.source as SourceName)) throw new UsageError(`--source: unknown source '${String(opts.source)}'`, { hint: `use one of ${SOURCES.join(', ')}` });
-    filter.source = opts.source as SourceName;
-  }
-  if (typeof opts.updatedSince === 'string') filter.updatedSince = parseDateArg(opts.updatedSince, '--updated-since');
+  if (opts.source !== undefined) filter.source = opts.source;
+  if (opts.updatedSince !== undefined) filter.updatedSince = parseDateArg(opts.updatedSince, '--updated-since');
   const store = openStore(opts, { readOnly: true });
   try {
     let count = 0;

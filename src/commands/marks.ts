@@ -8,6 +8,8 @@ import { parseArxivId } from '../ids.js';
 import { messages } from '../output.js';
 import type { ExportedMarks, MarkChange, Store } from '../store/index.js';
 import { openStore } from './common.js';
+import type { CommonFlags } from '../cli/options.js';
+import type { NoteOptions } from '../cli/marks.js';
 
 /** The papers the refs name; any unknown ref stops the command before anything changes (exit 1). */
 function resolve(store: Store, refs: readonly string[]) {
@@ -21,7 +23,7 @@ function resolve(store: Store, refs: readonly string[]) {
 
 const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
-export async function mark(opts: Record<string, unknown>, refs: string[], change: MarkChange): Promise<void> {
+export async function mark(opts: CommonFlags, refs: string[], change: MarkChange): Promise<void> {
   const store = openStore(opts);
   try {
     const papers = resolve(store, refs);
@@ -41,7 +43,7 @@ function tagName(raw: string): string {
   return t;
 }
 
-export async function tag(opts: Record<string, unknown>, args: string[]): Promise<void> {
+export async function tag(opts: CommonFlags, args: string[]): Promise<void> {
   const refs: string[] = [];
   const addTags: string[] = [];
   const removeTags: string[] = [];
@@ -80,7 +82,7 @@ function editInEditor(text: string): string {
   }
 }
 
-export async function note(opts: Record<string, unknown>, ref: string, words: string[]): Promise<void> {
+export async function note(opts: NoteOptions, ref: string, words: string[]): Promise<void> {
   const given = words.length > 0 ? words.join(' ') : undefined;
   if ([given !== undefined, !!opts.edit, !!opts.clear].filter(Boolean).length > 1) throw new UsageError('give the note as text, --edit or --clear: one of them');
   const store = openStore(opts);
@@ -101,7 +103,7 @@ export async function note(opts: Record<string, unknown>, ref: string, words: st
 }
 
 /** The export: `{ "version": 1, "marks": […], "watches": […] }`. */
-export async function exportMarks(opts: Record<string, unknown>): Promise<void> {
+export async function exportMarks(opts: CommonFlags): Promise<void> {
   const store = openStore(opts);
   try {
     const out = {
@@ -157,7 +159,7 @@ export function parseMarksExport(text: string): { marks: ExportedMarks[]; watche
   return { marks, watches };
 }
 
-export async function importMarks(opts: Record<string, unknown>, file: string): Promise<void> {
+export async function importMarks(opts: CommonFlags, file: string): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');

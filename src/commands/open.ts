@@ -7,11 +7,12 @@ import { paperUrl, planOpen, spawnOpener, type OpenTarget } from '../open.js';
 import { dbPathOf } from '../paths.js';
 import { emptyPaper, type Paper } from '../record.js';
 import { Store } from '../store/index.js';
+import type { OpenOptions } from '../cli/papers-tools.js';
 
 const TARGETS = ['pdf', 'hf', 'arxiv', 'code'] as const;
 
 /** The paper from the cache when there is one (never creating a cache), else one built from its id. */
-function findPaper(opts: Record<string, unknown>, ref: string): Paper {
+function findPaper(opts: OpenOptions, ref: string): Paper {
   const id = parseArxivId(ref);
   const path = dbPathOf(opts);
   if (existsSync(path)) {
@@ -27,7 +28,7 @@ function findPaper(opts: Record<string, unknown>, ref: string): Paper {
   return { ...emptyPaper(id, 'arxiv'), id, firstSeenAt: '', lastSeenAt: '' };
 }
 
-export async function run(opts: Record<string, unknown>, ref: string): Promise<void> {
+export async function run(opts: OpenOptions, ref: string): Promise<void> {
   const chosen = TARGETS.filter((t) => opts[t]);
   if (chosen.length > 1) throw new UsageError(`choose one of ${chosen.map((t) => '--' + t).join(', ')}`);
   const target: OpenTarget = chosen[0] ?? 'default';

@@ -5,11 +5,7 @@ import { messages } from '../output.js';
 import type { RunSummary, SyncResult } from '../sync.js';
 import type { Store } from '../store/index.js';
 import { httpOptions } from './common.js';
-
-/** Where an option's value came from (commander's getOptionValueSource). */
-export interface OptionSources {
-  getOptionValueSource(key: string): string | undefined;
-}
+import type { RequestFlags } from '../cli/options.js';
 
 /**
  * The HTTP client of a command. `--timeout` given: a deadline for the whole command (every
@@ -17,12 +13,11 @@ export interface OptionSources {
  * 30 s, and the run takes `deadlineMs` at most if the command sets one (today with a cached
  * list), else as long as its requests need (a month's backfill must not be cut at 30 s).
  */
-export async function makeHttp(opts: Record<string, unknown>, cmd?: OptionSources, deflt: { deadlineMs?: number } = {}): Promise<HttpClient> {
+export async function makeHttp(opts: RequestFlags, deflt: { deadlineMs?: number } = {}): Promise<HttpClient> {
   const { HttpClient } = await import('../http/index.js');
   const base = httpOptions(opts);
-  const source = cmd?.getOptionValueSource('timeout');
-  const explicit = source === undefined ? opts.timeout !== undefined : source !== 'default';
-  const deadlineMs = explicit ? base.timeoutMs : deflt.deadlineMs;
+  // --timeout has no default: given or not is all there is to know.
+  const deadlineMs = opts.timeout !== undefined ? base.timeoutMs : deflt.deadlineMs;
   return new HttpClient({ ...base, ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
 }
 

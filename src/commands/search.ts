@@ -9,10 +9,10 @@
  * - `--limit` alone is passed to HF; with `--sort` or a filter, all of HF's results are asked
  *   for, stored, then filtered, sorted and cut here, so that `-n 5 --sort upvotes` is the top 5.
  */
-import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
+import type { SearchOptions } from '../cli/search.js';
 import { httpOptions, openStore, paperOptions } from './common.js';
 
 /** HF's search answers about 120 results at most. */
@@ -30,7 +30,7 @@ async function printEmpty(format: string): Promise<void> {
 
 const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
-async function searchHf(opts: Record<string, unknown>, query: string, limit: number | undefined) {
+async function searchHf(opts: SearchOptions, query: string, limit: number | undefined) {
   const [{ HttpClient, baseUrls }, { searchPapers }] = await Promise.all([import('../http/index.js'), import('../sources/hf/index.js')]);
   const http = new HttpClient(httpOptions(opts));
   try {
@@ -40,10 +40,10 @@ async function searchHf(opts: Record<string, unknown>, query: string, limit: num
   }
 }
 
-export async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
+export async function run(opts: SearchOptions, args: string[]): Promise<void> {
   const { format, filter } = paperOptions(opts);
   httpOptions(opts); // validate before any work
-  const words = cmd.args.flatMap((a) => a.split(/\s+/u)).filter((w) => w !== '');
+  const words = args.flatMap((a) => a.split(/\s+/u)).filter((w) => w !== '');
   if (words.length === 0) throw new UsageError('empty search query', { hint: 'papers search <words…>' });
   const query = words.join(' ');
 

@@ -6,6 +6,7 @@ import type { Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
 import { renderShow, showJson, type ShowExtra } from '../format/show.js';
 import { openStore } from './common.js';
+import type { ShowOptions } from '../cli/show.js';
 
 /** Where `show` wraps: the terminal's width, $COLUMNS when set, else not at all (piped). */
 function showWidth(): number {
@@ -14,7 +15,7 @@ function showWidth(): number {
   return Number.isInteger(columns) && columns > 20 ? Math.min(columns, 100) : Infinity;
 }
 
-export async function run(opts: { json?: boolean | undefined; db?: string | undefined }, args: string[]): Promise<void> {
+export async function run(opts: ShowOptions, args: string[]): Promise<void> {
   const inputs = args.map((a) => a.trim()).filter(Boolean);
   const store = openStore(opts, { readOnly: true });
   try {

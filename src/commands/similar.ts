@@ -5,8 +5,9 @@ import { messages, printPapers } from '../output.js';
 import { similar } from '../similar.js';
 import { terminalSafe } from '../text.js';
 import { openStore, paperOptions } from './common.js';
+import type { SimilarOptions } from '../cli/papers-tools.js';
 
-export async function run(opts: Record<string, unknown>, ref: string): Promise<void> {
+export async function run(opts: SimilarOptions, ref: string): Promise<void> {
   const { format, filter } = paperOptions(opts);
   const n = filter.limit ?? 10;
   if (opts.explain && !['table', 'json'].includes(format)) throw new UsageError('--explain works with the table and --json');

@@ -7,10 +7,11 @@ import { outputWidth, writeChunks } from '../output.js';
 import { queryToFts } from '../query.js';
 import { allTopics } from '../topics.js';
 import { openStore } from './common.js';
+import type { StatsOptions } from '../cli/stats.js';
 
 const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 
-export async function run(opts: Record<string, unknown>): Promise<void> {
+export async function run(opts: StatsOptions): Promise<void> {
   const topics = allTopics(loadConfig());
   const store = openStore(opts);
   try {

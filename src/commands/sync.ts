@@ -14,12 +14,14 @@ import { harvestInto, syncAll, type HarvestSummary, type SyncResult, type SyncTa
 import { acquireSyncLock, releaseSyncLock } from '../sync-lock.js';
 import { describeHarvest } from './fetch.js';
 import { httpOptions, openStore } from './common.js';
-import { describeRun, makeHttp, makeProgress, runJson, shortTime, type OptionSources } from './runs.js';
+import { describeRun, makeHttp, makeProgress, runJson, shortTime } from './runs.js';
+import type { SyncOptions } from '../cli/sync.js';
 
-function waitMs(opts: Record<string, unknown>): number {
-  const s = Number(opts.wait ?? 60);
-  if (!Number.isFinite(s) || s < 0 || String(opts.wait ?? '60').trim() === '') {
-    throw new UsageError(`--wait: '${String(opts.wait)}' is not a number of seconds`, { hint: 'e.g. --wait 0 to give up at once' });
+/** --wait <s> (default 60) in ms. */
+function waitMs(wait: string): number {
+  const s = Number(wait);
+  if (!Number.isFinite(s) || s < 0 || wait.trim() === '') {
+    throw new UsageError(`--wait: '${wait}' is not a number of seconds`, { hint: 'e.g. --wait 0 to give up at once' });
   }
   return s * 1000;
 }
@@ -41,13 +43,13 @@ async function targets(): Promise<{ targets: SyncTarget[]; unavailable: { name: 
   return { targets: out, unavailable };
 }
 
-export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
-  const format = resolveFormat(opts as { json?: boolean; jsonl?: boolean; format?: string });
+export async function run(opts: SyncOptions): Promise<void> {
+  const format = resolveFormat(opts);
   if (!opts.new && !['table', 'json'].includes(format)) {
     throw new UsageError(`--format ${format} needs --new`, { hint: 'papers sync --new --format md prints the new papers; --json alone prints the summary' });
   }
   httpOptions(opts);
-  const wait = waitMs(opts);
+  const wait = waitMs(opts.wait);
   const { targets: list, unavailable } = await targets();
 
   const store = openStore(opts);
@@ -70,7 +72,7 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const client = await makeHttp(opts, cmd);
+  const client = await makeHttp(opts);
   http = client;
   try {
     const holder = await acquireSyncLock(store, { waitMs: wait, log: messages.debug });

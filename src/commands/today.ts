@@ -8,7 +8,8 @@ import { loadConfig } from '../config.js';
 import { paperKey } from '../store/index.js';
 import type { Paper } from '../record.js';
 import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
-import { makeHttp, makeProgress, type OptionSources } from './runs.js';
+import { makeHttp, makeProgress } from './runs.js';
+import type { TodayOptions } from '../cli/today.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -26,9 +27,9 @@ function weekday(date: string): string {
 export const CACHED_DEADLINE_MS = 5000;
 
 /** Ask Hugging Face for its current list, through the same run as `papers fetch` (ETag, counting, progress). */
-async function fetchCurrent(store: Store, opts: Record<string, unknown>, cmd: OptionSources | undefined, cached: boolean): Promise<RunSummary> {
+async function fetchCurrent(store: Store, opts: TodayOptions, cached: boolean): Promise<RunSummary> {
   const [{ fetchInto }, { hfSource }, { baseUrls }] = await Promise.all([import('../sync.js'), import('../sources/hf/index.js'), import('../sources/sites.js')]);
-  const http = await makeHttp(opts, cmd, cached ? { deadlineMs: CACHED_DEADLINE_MS } : {});
+  const http = await makeHttp(opts, cached ? { deadlineMs: CACHED_DEADLINE_MS } : {});
   const { line, onProgress } = makeProgress('hf');
   try {
     const today = todayUtc();
@@ -41,7 +42,7 @@ async function fetchCurrent(store: Store, opts: Record<string, unknown>, cmd: Op
   }
 }
 
-export async function run(opts: Record<string, unknown>, cmd?: OptionSources): Promise<void> {
+export async function run(opts: TodayOptions): Promise<void> {
   const { format, filter, forYou } = paperOptions(opts);
   leaveOutHidden(filter);
   httpOptions(opts); // validate before any work
@@ -52,7 +53,7 @@ export async function run(opts: Record<string, unknown>, cmd?: OptionSources): P
     let listDate: string | null = null;
     if (!opts.offline) {
       const cached = store.listInfo('hf');
-      const fetched = await fetchCurrent(store, opts, cmd, cached !== null);
+      const fetched = await fetchCurrent(store, opts, cached !== null);
       const err = fetched.error;
       if (err) {
         // The one place the cache stands in for the site: whenever the site gave no usable

@@ -8,6 +8,7 @@ import { defaultConfigPath } from '../paths.js';
 import { queryToFts } from '../query.js';
 import { allTopics, BUILTIN_TOPICS } from '../topics.js';
 import { openStore } from './common.js';
+import type { TopicsOptions } from '../cli/topics.js';
 
 /** Change the topics of the config file, keeping every other key as it was. */
 function editTopics(edit: (topics: Record<string, string>) => void): string {
@@ -27,8 +28,8 @@ function validName(name: string): string {
   return name;
 }
 
-export async function list(opts: Record<string, unknown>): Promise<void> {
-  const format = resolveFormat(opts as { json?: boolean }, ['table', 'json']);
+export async function list(opts: TopicsOptions): Promise<void> {
+  const format = resolveFormat(opts, ['table', 'json']);
   const topics = allTopics(loadConfig());
   const store = openStore(opts, { readOnly: true });
   try {
@@ -45,7 +46,7 @@ export async function list(opts: Record<string, unknown>): Promise<void> {
   }
 }
 
-export async function show(name: string, opts: Record<string, unknown>): Promise<void> {
+export async function show(name: string, opts: TopicsOptions): Promise<void> {
   const topics = allTopics(loadConfig());
   const t = Object.hasOwn(topics, name) ? topics[name] : undefined;
   if (!t) throw new UsageError(`unknown topic '${name}'`, { hint: `known topics: ${Object.keys(topics).sort().join(', ')}` });

@@ -8,8 +8,10 @@ import { messages, outputWidth, writeChunks } from '../output.js';
 import { queryToFts } from '../query.js';
 import { allTopics } from '../topics.js';
 import { openStore } from './common.js';
+import type { TREND_PERIODS } from '../cli/options.js';
+import type { TrendsOptions } from '../cli/stats.js';
 
-type By = 'day' | 'week' | 'month';
+type By = (typeof TREND_PERIODS)[number];
 
 /** More bars than this is not a chart any more. */
 const MAX_PERIODS = 1000;
@@ -52,14 +54,14 @@ function periods(since: string, until: string, by: By): { start: string; end: st
   return out;
 }
 
-export async function run(opts: Record<string, unknown>, cmd: { args: string[] }): Promise<void> {
-  const by = String(opts.by ?? 'week') as By;
+export async function run(opts: TrendsOptions, args: string[]): Promise<void> {
+  const by = opts.by;
   const today = todayUtc();
-  const until = opts.until !== undefined ? parseDateArg(String(opts.until), '--until') : today;
-  const since = opts.since !== undefined ? parseDateArg(String(opts.since), '--since') : defaultSince(until, by);
+  const until = opts.until !== undefined ? parseDateArg(opts.until, '--until') : today;
+  const since = opts.since !== undefined ? parseDateArg(opts.since, '--since') : defaultSince(until, by);
   if (since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
   const topics = allTopics(loadConfig());
-  const wanted = cmd.args.map((arg) => {
+  const wanted = args.map((arg) => {
     const isTopic = Object.hasOwn(topics, arg);
     const query = isTopic ? topics[arg]!.query : arg;
     // Parsed before the cache is opened: a bad query is a usage error whatever the cache.

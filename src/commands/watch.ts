@@ -3,7 +3,8 @@ import { PapersError, UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
 import { queryToFts } from '../query.js';
 import type { PaperFilter, Store, Watch } from '../store/index.js';
-import { openStore } from './common.js';
+import { openStore, wholeNumber } from './common.js';
+import type { WatchAddOptions, WatchOptions } from '../cli/watch.js';
 
 /** A watch's query and options as a filter (usage error when the query is wrong). */
 export function watchFilter(w: { name: string; query: string; minUpvotes: number | null }): PaperFilter {
@@ -12,15 +13,10 @@ export function watchFilter(w: { name: string; query: string; minUpvotes: number
   return filter;
 }
 
-export async function add(opts: Record<string, unknown>, name: string, words: string[]): Promise<void> {
+export async function add(opts: WatchAddOptions, name: string, words: string[]): Promise<void> {
   if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(name) || name.length > 64) throw new UsageError(`not a watch name: '${name}'`, { hint: 'letters, digits, ., _ and -, e.g. agents' });
   const query = words.join(' ');
-  let minUpvotes: number | null = null;
-  if (opts.minUpvotes !== undefined) {
-    const s = String(opts.minUpvotes).trim();
-    if (!/^\d+$/.test(s)) throw new UsageError(`--min-upvotes: '${String(opts.minUpvotes)}' is not a non-negative whole number`);
-    minUpvotes = Number(s);
-  }
+  const minUpvotes = wholeNumber(opts.minUpvotes, '--min-upvotes', 0) ?? null;
   watchFilter({ name, query, minUpvotes });
   const store = openStore(opts);
   try {
@@ -40,7 +36,7 @@ function known(store: Store, name: string): Watch {
   return w;
 }
 
-export async function list(opts: Record<string, unknown>): Promise<void> {
+export async function list(opts: WatchOptions): Promise<void> {
   const store = openStore(opts);
   try {
     const watches = store.marks.watches();
@@ -62,7 +58,7 @@ export async function list(opts: Record<string, unknown>): Promise<void> {
   }
 }
 
-export async function show(opts: Record<string, unknown>, name: string): Promise<void> {
+export async function show(opts: WatchOptions, name: string): Promise<void> {
   const store = openStore(opts);
   try {
     const w = known(store, name);
@@ -79,7 +75,7 @@ export async function show(opts: Record<string, unknown>, name: string): Promise
   }
 }
 
-export async function remove(opts: Record<string, unknown>, name: string): Promise<void> {
+export async function remove(opts: WatchOptions, name: string): Promise<void> {
   const store = openStore(opts);
   try {
     known(store, name);
