@@ -6,11 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '@retorquere/bibtex-parser';
 import { assignKeys, baseKey, bibEntry, keyStub, renderBibtex } from '../src/format/bibtex.js';
-import { emptyPaper, type Paper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { fixture } from './helpers/server.js';
-
-const paper = (over: Partial<Paper>): Paper => ({ ...emptyPaper('A Paper', 'hf'), firstSeenAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-02T00:00:00.000Z', ...over });
+import { storedPaper } from './helpers/papers.js';
 const read = (text: string) => parse(text, { sentenceCase: false });
 
 /** Text a title or name may hold that LaTeX or BibTeX would read as markup. */
@@ -49,7 +47,7 @@ function bibtexEntrySpans(text: string): string[] {
 
 describe('bibtex entries', () => {
   it('hostile titles and names parse back to the same text, with no errors, one entry each', () => {
-    const papers = HOSTILE.map((t, i) => paper({ id: `2601.0000${i}`, title: t, authors: [t, 'Ada Lovelace'], publishedAt: '2026-01-02' }));
+    const papers = HOSTILE.map((t, i) => storedPaper({ id: `2601.0000${i}`, title: t, authors: [t, 'Ada Lovelace'], publishedAt: '2026-01-02' }));
     const text = [...renderBibtex(papers)].join('');
     const bib = read(text);
     expect(bib.errors).toEqual([]);
@@ -67,7 +65,7 @@ describe('bibtex entries', () => {
   });
 
   it('has the fields of arXiv’s own BibTeX: eprint, archivePrefix, primaryClass, url, year, month', () => {
-    const bib = read(bibEntry(paper({ id: '2407.21783', title: 'The Llama 3 Herd of Models', authors: ['Abhimanyu Dubey', 'Abhinav Jauhri'], publishedAt: '2024-07-31', categories: ['cs.AI', 'cs.CL'], arxivUrl: 'https://arxiv.org/abs/2407.21783', url: 'https://huggingface.co/papers/2407.21783' }), 'dubey2024llama'));
+    const bib = read(bibEntry(storedPaper({ id: '2407.21783', title: 'The Llama 3 Herd of Models', authors: ['Abhimanyu Dubey', 'Abhinav Jauhri'], publishedAt: '2024-07-31', categories: ['cs.AI', 'cs.CL'], arxivUrl: 'https://arxiv.org/abs/2407.21783', url: 'https://huggingface.co/papers/2407.21783' }), 'dubey2024llama'));
     expect(bib.errors).toEqual([]);
     const e = bib.entries[0]!;
     expect(e.type).toBe('misc');
@@ -77,7 +75,7 @@ describe('bibtex entries', () => {
   });
 
   it('is an @article with the journal when a journal reference is known; DOIs stay verbatim', () => {
-    const text = bibEntry(paper({ id: '2601.00002', title: 'Published', authors: ['Ann Lee'], publishedAt: '2026-01-03', journalRef: 'Nature 1 (2026) 1-2 & more', doi: '10.1000/x_y%z{1}' }), 'lee2026published');
+    const text = bibEntry(storedPaper({ id: '2601.00002', title: 'Published', authors: ['Ann Lee'], publishedAt: '2026-01-03', journalRef: 'Nature 1 (2026) 1-2 & more', doi: '10.1000/x_y%z{1}' }), 'lee2026published');
     const e = read(text).entries[0]!;
     expect(e.type).toBe('article');
     expect(e.fields.journal).toBe('Nature 1 (2026) 1-2 & more');
@@ -85,11 +83,11 @@ describe('bibtex entries', () => {
   });
 
   it('protects capitals that lower-casing styles would lose', () => {
-    expect(bibEntry(paper({ title: 'GPT-4o and LLaMA on 3D scenes' }), 'k')).toContain('title = {{GPT-4o} and {LLaMA} on {3D} scenes}');
+    expect(bibEntry(storedPaper({ title: 'GPT-4o and LLaMA on 3D scenes' }), 'k')).toContain('title = {{GPT-4o} and {LLaMA} on {3D} scenes}');
   });
 
   it('gives a paper without authors a sort key, and no author field', () => {
-    const text = bibEntry(paper({ title: 'Known only by title', authorCount: 3 }), 'anonndknown');
+    const text = bibEntry(storedPaper({ title: 'Known only by title', authorCount: 3 }), 'anonndknown');
     expect(text).toContain('key = {Known only by title}');
     expect(text).not.toContain('author');
   });
@@ -110,7 +108,7 @@ describe('citation keys', () => {
 
   it('are unique, and a paper keeps its key when later papers arrive or the export is filtered', () => {
     const older = [stub('Ann Lee', 'Same Thing', '2026-01-01'), stub('Bob Lee', 'Same Other', '2026-02-01'), stub('Cy Lee', 'Samea', '2026-03-01')];
-    const p = (s: ReturnType<typeof stub>) => paper({ title: s.title, authors: [s.firstAuthor!], publishedAt: s.date });
+    const p = (s: ReturnType<typeof stub>) => storedPaper({ title: s.title, authors: [s.firstAuthor!], publishedAt: s.date });
     const keyOf = assignKeys(older.map((s) => keyStub(p(s))));
     const keys = older.map((s) => keyOf(p(s)));
     // The third paper's own base key is the second's suffixed one: it must not take it.
@@ -124,7 +122,7 @@ describe('citation keys', () => {
   });
 
   it('are unique in stream order when no whole-cache keys are given', () => {
-    const text = [...renderBibtex(Array.from({ length: 30 }, () => paper({ title: 'Same', authors: ['Ann Lee'], publishedAt: '2026-01-01' })))].join('');
+    const text = [...renderBibtex(Array.from({ length: 30 }, () => storedPaper({ title: 'Same', authors: ['Ann Lee'], publishedAt: '2026-01-01' })))].join('');
     const keys = read(text).entries.map((e) => e.key);
     expect(new Set(keys).size).toBe(30);
     expect(keys.slice(0, 3)).toEqual(['lee2026same', 'lee2026samea', 'lee2026sameb']);
@@ -143,9 +141,9 @@ describe.skipIf(!bibTools)('bibtex and biber read the export', () => {
     try {
       const listing = parseDailyPapersApi(fixture('hf/api-daily-papers-2024-08-01.derived.json'));
       const papers = [
-        ...listing.papers.map((p) => paper(p)),
-        ...HOSTILE.map((t, i) => paper({ id: `2601.0000${i}`, title: t, authors: [t, 'Ada Lovelace'], publishedAt: '2026-01-02', journalRef: i % 2 ? `J. ${t}` : null })),
-        paper({ title: 'No authors, no id', dailyDate: '2026-01-05' }),
+        ...listing.papers.map((p) => storedPaper(p)),
+        ...HOSTILE.map((t, i) => storedPaper({ id: `2601.0000${i}`, title: t, authors: [t, 'Ada Lovelace'], publishedAt: '2026-01-02', journalRef: i % 2 ? `J. ${t}` : null })),
+        storedPaper({ title: 'No authors, no id', dailyDate: '2026-01-05' }),
       ];
       writeFileSync(join(dir, 'x.bib'), [...renderBibtex(papers)].join(''));
       writeFileSync(join(dir, 'x.aux'), '\\citation{*}\n\\bibstyle{plain}\n\\bibdata{x}\n');

@@ -5,11 +5,10 @@
 import { describe, it, expect } from 'vitest';
 import { Chalk } from 'chalk';
 import { displayWidth, renderTable } from '../src/format/table.js';
-import { emptyPaper, type Paper } from '../src/record.js';
+import type { Paper } from '../src/record.js';
+import { storedPaper } from './helpers/papers.js';
 
-function paper(id: string, title: string, authors: string[], upvotes: number | null): Paper {
-  return { ...emptyPaper(title, 'hf'), id, authors, authorCount: authors.length, upvotes, firstSeenAt: '', lastSeenAt: '' };
-}
+const paper = (id: string, title: string, authors: string[], upvotes: number | null): Paper => storedPaper({ id, title, authors, authorCount: authors.length, upvotes });
 
 const papers = [
   paper('2401.00001', '大型语言模型的视觉推理 with diffusion transformers at scale', ['王小明', 'Ann Lee'], 5),

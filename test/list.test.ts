@@ -3,30 +3,27 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Store } from '../src/store/index.js';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { emptyPaper, RECORD_FIELDS as PAPER_FIELDS, type ParsedPaper } from '../src/record.js';
+import { RECORD_FIELDS as PAPER_FIELDS } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixture } from './helpers/server.js';
+import { parsedPaper } from './helpers/papers.js';
 
 const tmp = tempDir();
 const env = { PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config };
 const today = new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86400_000).toISOString().slice(0, 10);
 
-function paper(id: string, over: Partial<ParsedPaper>): ParsedPaper {
-  return { ...emptyPaper(over.title ?? id, 'hf'), id, ...over };
-}
-
 beforeAll(() => {
   const store = Store.open(tmp.db);
   const listing = parseDailyPapersApi(fixture('hf/api-daily-papers-2024-08-01.derived.json'));
   store.saveList('hf', listing.date!, listing.papers);
   store.upsertPapers([
-    paper('2601.00001', { title: 'State Space Models for Long Video', summary: 'We study optimizers for state space models.', authors: ['Jane Smith', 'Ann Lee'], upvotes: 40, dailyDate: daysAgo(2), keywords: ['state space models'], categories: ['cs.LG', 'cs.CV'] }),
-    paper('2601.00002', { title: 'A State Space Approach to Agents', summary: 'An agentic framework with tool use.', authors: ['Bob Jones'], upvotes: 12, dailyDate: daysAgo(3), categories: ['cs.AI'] }),
-    paper('2601.00003', { title: 'Diffusion Models Beat GANs Again', summary: 'Image synthesis with an optimizer tweak.', authors: ['José Núñez'], upvotes: 5, dailyDate: daysAgo(20), categories: ['cs.CV'] }),
-    paper('2601.00004', { title: 'Optimizers, Revisited', summary: 'Adam and friends.', authors: ['Jane Smithson'], upvotes: 80, dailyDate: daysAgo(1), categories: ['cs.LG', 'math.OC'] }),
-    { ...paper('2601.00005', { title: '=HYPERLINK("http://evil") "quoted", commas', summary: 'Line one\nline two', authors: ['Zoë "Z" Ü'], upvotes: 1, dailyDate: today }), sources: ['import'] },
+    parsedPaper({ id: '2601.00001', title: 'State Space Models for Long Video', summary: 'We study optimizers for state space models.', authors: ['Jane Smith', 'Ann Lee'], upvotes: 40, dailyDate: daysAgo(2), keywords: ['state space models'], categories: ['cs.LG', 'cs.CV'] }),
+    parsedPaper({ id: '2601.00002', title: 'A State Space Approach to Agents', summary: 'An agentic framework with tool use.', authors: ['Bob Jones'], upvotes: 12, dailyDate: daysAgo(3), categories: ['cs.AI'] }),
+    parsedPaper({ id: '2601.00003', title: 'Diffusion Models Beat GANs Again', summary: 'Image synthesis with an optimizer tweak.', authors: ['José Núñez'], upvotes: 5, dailyDate: daysAgo(20), categories: ['cs.CV'] }),
+    parsedPaper({ id: '2601.00004', title: 'Optimizers, Revisited', summary: 'Adam and friends.', authors: ['Jane Smithson'], upvotes: 80, dailyDate: daysAgo(1), categories: ['cs.LG', 'math.OC'] }),
+    { ...parsedPaper({ id: '2601.00005', title: '=HYPERLINK("http://evil") "quoted", commas', summary: 'Line one\nline two', authors: ['Zoë "Z" Ü'], upvotes: 1, dailyDate: today }), sources: ['import'] },
   ]);
   store.close();
 });

@@ -3,17 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/index.js';
-import { emptyPaper, monthOfArxivId, type Paper, type ParsedPaper } from '../src/record.js';
+import { monthOfArxivId, type ParsedPaper } from '../src/record.js';
 import { compileQuery, parseQuery } from '../src/query.js';
 import { renderCsv, renderJson, renderJsonl } from '../src/format/records.js';
 import { renderDigestByDay } from '../src/format/markdown.js';
 import { bibEntry } from '../src/format/bibtex.js';
 import { atomEntry } from '../src/format/atom.js';
+import { parsedPaper, storedPaper } from './helpers/papers.js';
 
-function paper(id: string, title: string, summary: string): ParsedPaper {
-  return { ...emptyPaper(title, 'arxiv'), id, summary };
-}
-const record = (over: Partial<Paper>): Paper => ({ ...emptyPaper('A Paper', 'hf'), firstSeenAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-01T00:00:00.000Z', ...over });
+const paper = (id: string, title: string, summary: string): ParsedPaper => parsedPaper({ id, title, summary }, 'arxiv');
 
 describe('prefix queries match the words that begin with what was typed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'papers-prefix-'));
@@ -57,7 +55,7 @@ describe('dates from a new-style arXiv id when no date is known', () => {
     expect(monthOfArxivId('2302.01234')).toBe('2023-02');
     expect(monthOfArxivId('astro-ph/0601001')).toBe('2006-01');
     expect(monthOfArxivId('2313.01234')).toBeNull();
-    const p = record({ id: '2302.01234', title: 'Undated', authors: ['Ann Lee'] });
+    const p = storedPaper({ id: '2302.01234', title: 'Undated', authors: ['Ann Lee'] });
     const bib = bibEntry(p, 'lee2023undated');
     expect(bib).toContain('year = {2023}');
     expect(bib).toContain('month = feb');
@@ -70,7 +68,7 @@ describe('dates from a new-style arXiv id when no date is known', () => {
 
 describe('text a person may cat is clean; JSON keeps it exact', () => {
   const hostile = 'Red\u001b[31m alert\u0007 and \u009b2J gone\u0000';
-  const p = record({ id: '2501.00009', title: hostile, summary: `line\u001b]8;;http://x\u0007link`, authors: ['Eve\u001b[2J'], keywords: ['k\u0007w'] });
+  const p = storedPaper({ id: '2501.00009', title: hostile, summary: `line\u001b]8;;http://x\u0007link`, authors: ['Eve\u001b[2J'], keywords: ['k\u0007w'] });
 
   it('CSV carries no C0 or C1 control character', () => {
     const csv = [...renderCsv([p])].join('');
@@ -91,7 +89,7 @@ describe('text a person may cat is clean; JSON keeps it exact', () => {
   });
 
   it('CSV shows versions as v<N> <date>', () => {
-    const csv = [...renderCsv([record({ versions: [{ version: 1, date: '2024-10-23' }, { version: 3, date: '2024-11-02' }] })])].join('');
+    const csv = [...renderCsv([storedPaper({ versions: [{ version: 1, date: '2024-10-23' }, { version: 3, date: '2024-11-02' }] })])].join('');
     expect(csv).toContain('v1 2024-10-23; v3 2024-11-02');
   });
 });

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Store } from '../src/store/index.js';
-import { emptyPaper, type ParsedPaper } from '../src/record.js';
+import type { ParsedPaper } from '../src/record.js';
+import { parsedPaper } from './helpers/papers.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -27,13 +28,7 @@ function tempStore(from?: string): Store {
   return Store.open(path);
 }
 
-function paper(id: string | null, title: string, summary: string): ParsedPaper {
-  const p = emptyPaper(title, 'hf');
-  p.id = id;
-  p.summary = summary;
-  p.authors = ['Ada Lovelace'];
-  return p;
-}
+const paper = (id: string | null, title: string, summary: string): ParsedPaper => parsedPaper({ id, title, summary, authors: ['Ada Lovelace'] });
 
 const ids = (store: Store, match: string) => [...store.query({ match })].map((p) => p.id ?? p.title);
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/index.js';
-import { emptyPaper, type ParsedPaper } from '../src/record.js';
+import type { ParsedPaper } from '../src/record.js';
 import { HttpClient } from '../src/http/index.js';
 import { hfSource } from '../src/sources/hf/index.js';
 import { fetchInto, syncRange } from '../src/sync.js';
@@ -13,9 +13,10 @@ import { addDays } from '../src/dates.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { answerDailyPapers, buildArchive } from './helpers/hf-archive.mjs';
 import { runCli } from './helpers/cli.js';
+import { parsedPaper } from './helpers/papers.js';
 
 function paper(id: string, upvotes: number): ParsedPaper {
-  return { ...emptyPaper(`Paper ${id}`, 'hf'), id, upvotes };
+  return parsedPaper({ title: `Paper ${id}`, id, upvotes });
 }
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 

@@ -7,6 +7,7 @@
 // a kill then lands inside an unfinished write transaction by construction.
 import { readSync, writeSync } from 'node:fs';
 import { Store } from '../../dist/store/index.js';
+import { emptyPaper } from '../../dist/record.js';
 
 const [db, batches, size, tag, pauseBatch, pauseRow] = process.argv.slice(2);
 const SIZE = Number(size);
@@ -15,11 +16,9 @@ const store = Store.open(db);
 
 function paper(n) {
   return {
-    id: `${tag}/${String(n).padStart(7, '0')}`, title: `Paper ${tag} ${n} on scaling laws for diffusion transformers`,
-    summary: 'We study '.repeat(40) + n, authors: ['Ada Lovelace', 'Alan Turing', `Author ${n}`], authorCount: 3,
-    publishedAt: '2026-01-01', dailyDate: null, upvotes: n % 50, comments: 0, url: null, arxivUrl: null, pdfUrl: null,
-    githubRepo: null, projectPage: null, githubStars: null, keywords: ['diffusion'], aiSummary: null, organization: null,
-    categories: ['cs.LG'], sources: ['import'],
+    ...emptyPaper(`Paper ${tag} ${n} on scaling laws for diffusion transformers`, 'import'),
+    id: `${tag}/${String(n).padStart(7, '0')}`, summary: 'We study '.repeat(40) + n, authors: ['Ada Lovelace', 'Alan Turing', `Author ${n}`],
+    authorCount: 3, publishedAt: '2026-01-01', upvotes: n % 50, comments: 0, keywords: ['diffusion'], categories: ['cs.LG'],
   };
 }
 
