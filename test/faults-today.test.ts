@@ -118,7 +118,8 @@ describe('faults on both ways in', () => {
     const huge = '[' + Array.from({ length: 1 }, () => ' '.repeat(21 * 1024 * 1024)).join('') + ']';
     t.server.route('/api/daily_papers', { body: huge });
     t.server.route('/papers', { body: huge });
-    const r = await today();
+    // A deadline no machine reaches: the size cap, not the clock, must end the download.
+    const r = await runCli(['today', '--json', '--timeout', '600'], { env: t.env(), timeoutMs: 120_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/too large/);
     expect(snapshot().tables.papers).toEqual([]);
