@@ -12,6 +12,7 @@ import { terminalSafe } from '../text.js';
 import { httpOptions, openStore } from './common.js';
 import { makeHttp } from './runs.js';
 import type { FetchOptions } from '../cli/fetch.js';
+import { plural } from '../format/words.js';
 
 /** Options of the date fetch that mean nothing for given ids. */
 const DATE_OPTIONS = ['date', 'from', 'to', 'week', 'month'] as const;
@@ -96,7 +97,7 @@ export async function run(opts: FetchOptions, args: string[]): Promise<void> {
     const stored = store.transaction(() => [store.upsertPapers(hfPapers), store.upsertPapers(arxivPapers)]);
     const fresh = new Set(stored.flatMap((r) => r.newRowids)).size;
     const got = ids.filter((id) => fromHf.has(id) || fromArxiv.has(id));
-    messages.info(`fetched ${got.length} of ${ids.length} paper${ids.length === 1 ? '' : 's'} (${fresh} new; Hugging Face knew ${fromHf.size}, arXiv ${fromArxiv.size})`);
+    messages.info(`fetched ${got.length} of ${plural(ids.length, 'paper')} (${fresh} new; Hugging Face knew ${fromHf.size}, arXiv ${fromArxiv.size})`);
 
     await printPapers(got.map((id) => store.getPaper(id)).filter((p): p is Paper => p !== null), format);
 

@@ -10,6 +10,7 @@ import { loadSource, type FetchSourceName } from '../sources/index.js';
 import { fetchInto } from '../sync.js';
 import { httpOptions, openStore } from './common.js';
 import { describeRun, makeHttp, makeProgress, runJson } from './runs.js';
+import { plural } from '../format/words.js';
 
 /** `--category cs.LG --category cs.CL` or `--category cs.LG,cs.CL`. */
 function categoriesOf(list: string[] = []): string[] {
@@ -90,7 +91,7 @@ function checkSet(set: string): string {
 
 /** "12 pages · 4 800 records · about 1 520 left (~6 min)" */
 function harvestProgressText(p: { pages: number; records: number; completeListSize: number | null; cursor: number | null }, startedAt: number, now = Date.now()): string {
-  let text = `arxiv harvest: ${p.pages} page${p.pages === 1 ? '' : 's'} · ${p.records} records`;
+  let text = `arxiv harvest: ${plural(p.pages, 'page')} · ${p.records} records`;
   if (p.completeListSize !== null && p.cursor !== null) {
     // The cursor counts the list's records before this page; pages are of one size.
     const perPage = p.pages > 0 ? p.records / p.pages : 0;
@@ -140,6 +141,6 @@ async function runHarvest(opts: FetchOptions, format: string, set: string | null
 /** The one-line account of a harvest, for stderr. */
 export function describeHarvest(r: import('../sync.js').HarvestSummary): string {
   const what = `arxiv harvest of ${r.set ?? 'all of arXiv'}${r.from ? ` from ${r.from}` : ''}${r.mode === 'resumed' ? ' (resumed)' : r.mode === 'incremental' ? ' (incremental)' : ''}`;
-  const counts = `${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.records} records: ${r.newRowids.length} new, ${r.newVersionIds.length} with a new version, ${r.updated} updated${r.deleted ? `, ${r.deleted} deleted at arXiv (kept in the cache)` : ''}`;
+  const counts = `${plural(r.pages, 'page')}, ${r.records} records: ${r.newRowids.length} new, ${r.newVersionIds.length} with a new version, ${r.updated} updated${r.deleted ? `, ${r.deleted} deleted at arXiv (kept in the cache)` : ''}`;
   return r.error ? `${what} stopped after ${counts}; the pages stored are kept and the next run resumes` : `${what}: ${counts}`;
 }

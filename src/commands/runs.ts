@@ -6,6 +6,7 @@ import type { RunSummary, SyncResult } from '../sync.js';
 import type { Store } from '../store/index.js';
 import { httpOptions } from './common.js';
 import type { RequestFlags } from '../cli/options.js';
+import { plural } from '../format/words.js';
 
 /**
  * The HTTP client of a command. `--timeout` given: a deadline for the whole command (every
@@ -26,8 +27,6 @@ export function makeProgress(source: string): { line: StatusLine; onProgress: (d
   const line = statusLine(process.stderr, { enabled: !messages.verbose });
   return { line, onProgress: (done, planned, label) => line.update(progressText(source, done, planned, label)) };
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "2026-11-28 10:00 UTC" */
 export function shortTime(iso: string): string {

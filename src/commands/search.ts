@@ -14,6 +14,7 @@ import { messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
 import type { SearchOptions } from '../cli/search.js';
 import { httpOptions, openStore, paperOptions } from './common.js';
+import { plural } from '../format/words.js';
 
 /** HF's search answers about 120 results at most. */
 const HF_MAX_RESULTS = 120;
@@ -27,8 +28,6 @@ function wordsMatch(words: string[]): string {
 async function printEmpty(format: string): Promise<void> {
   if (format === 'json' || format === 'jsonl' || format === 'csv') await printPapers([], format);
 }
-
-const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
 async function searchHf(opts: SearchOptions, query: string, limit: number | undefined) {
   const [{ HttpClient, baseUrls }, { searchPapers }] = await Promise.all([import('../http/index.js'), import('../sources/hf/index.js')]);
@@ -56,7 +55,7 @@ export async function run(opts: SearchOptions, args: string[]): Promise<void> {
         await printEmpty(format);
         return;
       }
-      await printPapers(papers, format, { heading: `Cached papers matching "${query}" · ${plural(papers.length)}` });
+      await printPapers(papers, format, { heading: `Cached papers matching "${query}" · ${plural(papers.length, 'paper')}` });
       return;
     }
 
@@ -70,13 +69,13 @@ export async function run(opts: SearchOptions, args: string[]): Promise<void> {
       return;
     }
     const saved = store.upsertPapers(listing.papers);
-    messages.debug(`stored ${plural(listing.papers.length)} from ${listing.format}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
+    messages.debug(`stored ${plural(listing.papers.length, 'paper')} from ${listing.format}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
     // Read back through the cache's own query, so the filters mean what they mean everywhere;
     // without --sort the order is HF's.
     const rowids = [...new Set(saved.rowids)];
     const shown = [...store.query({ ...filter, rowids })];
     if (shown.length === 0) {
-      messages.info(`none of the ${plural(rowids.length)} Hugging Face found for "${query}" pass the filters`);
+      messages.info(`none of the ${plural(rowids.length, 'paper')} Hugging Face found for "${query}" pass the filters`);
       await printEmpty(format);
       return;
     }

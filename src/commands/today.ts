@@ -10,6 +10,7 @@ import type { Paper } from '../record.js';
 import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
 import { makeHttp, makeProgress } from './runs.js';
 import type { TodayOptions } from '../cli/today.js';
+import { plural } from '../format/words.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -34,7 +35,7 @@ async function fetchCurrent(store: Store, opts: TodayOptions, cached: boolean): 
   try {
     const today = todayUtc();
     const run = await fetchInto(store, http, hfSource(baseUrls().hf), { from: today, to: today }, { today, latest: true, log: messages.debug, progress: onProgress });
-    messages.debug(`${run.requests} request${run.requests === 1 ? '' : 's'}: ${run.newRowids.length} new, ${run.updated} updated, ${run.unchanged} unchanged`);
+    messages.debug(`${plural(run.requests, 'request')}: ${run.newRowids.length} new, ${run.updated} updated, ${run.unchanged} unchanged`);
     return run;
   } finally {
     line.clear();
@@ -77,7 +78,7 @@ export async function run(opts: TodayOptions): Promise<void> {
     const listFilter = { ...filter, listDate, listSource: 'hf' as const };
     const { papers, extra } = forYou ? { papers: await forYouOrder(store, store.query(listFilter), forYou.limit), extra: undefined } : papersToShow(store, listFilter, format);
     const count = store.listInfo('hf', listDate)?.paperCount ?? 0;
-    const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${count} paper${count === 1 ? '' : 's'}`;
+    const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${plural(count, 'paper')}`;
     const printed: Paper[] = [];
     await printPapers((function* () {
       for (const p of papers) {
