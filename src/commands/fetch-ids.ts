@@ -56,13 +56,13 @@ export async function run(opts: FetchOptions, args: string[]): Promise<void> {
     return;
   }
 
-  httpOptions(opts); // validate --timeout and --retries before any work
+  const httpSettings = httpOptions(opts); // --timeout and --retries checked before any work
   const [{ fetchHfPaper, inPool }, { fetchArxivIds }, { baseUrls }] = await Promise.all([
     import('../sources/hf/index.js'), import('../sources/arxiv/index.js'), import('../sources/sites.js'),
   ]);
   const bases = baseUrls();
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(httpSettings);
   try {
     // Both sources at once: Hugging Face a paper a request (its host allows a few at a time),
     // arXiv all of them in one id_list request (its host rule spaces any more).

@@ -8,7 +8,7 @@ import type { FetchOptions } from '../cli/fetch.js';
 import { resolveRange } from '../range.js';
 import { loadSource, type FetchSourceName } from '../sources/index.js';
 import { fetchInto } from '../sync.js';
-import { httpOptions, openStore } from './common.js';
+import { httpOptions, openStore, type HttpSettings } from './common.js';
 import { describeRun, makeHttp, makeProgress, runJson } from './runs.js';
 import { plural } from '../format/words.js';
 
@@ -29,7 +29,7 @@ export type FetchByDateOptions = FetchOptions & { source: FetchSourceName };
 
 export async function run(opts: FetchByDateOptions): Promise<void> {
   const format = resolveFormat(opts, ['table', 'json']);
-  httpOptions(opts); // validate --timeout and --retries before any work
+  const httpSettings = httpOptions(opts); // --timeout and --retries checked before any work
   const name = opts.source;
   if (opts.harvest || opts.set !== undefined) {
     if (!opts.harvest) throw new UsageError('--set applies to --harvest only', { hint: 'papers fetch --source arxiv --harvest --set cs' });
@@ -39,7 +39,7 @@ export async function run(opts: FetchByDateOptions): Promise<void> {
     }
     const set = opts.set !== undefined ? checkSet(opts.set) : null;
     const from = opts.from !== undefined ? parseDateArg(opts.from, '--from') : null;
-    await runHarvest(opts, format, set, from);
+    await runHarvest(opts, httpSettings, format, set, from);
     return;
   }
   let categories = categoriesOf(opts.category);
@@ -53,7 +53,7 @@ export async function run(opts: FetchByDateOptions): Promise<void> {
   const range = latest ? { from: today, to: today } : resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
 
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(httpSettings);
   const { line, onProgress } = makeProgress(name);
   try {
     const result = await fetchInto(store, http, source, range, {
@@ -104,12 +104,12 @@ function harvestProgressText(p: { pages: number; records: number; completeListSi
   return text;
 }
 
-async function runHarvest(opts: FetchOptions, format: string, set: string | null, from: string | null): Promise<void> {
+async function runHarvest(opts: FetchOptions, httpSettings: HttpSettings, format: string, set: string | null, from: string | null): Promise<void> {
   const { baseUrls } = await import('../sources/sites.js');
   const { harvestInto } = await import('../sync.js');
   const { statusLine } = await import('../progress.js');
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(httpSettings);
   const line = statusLine(process.stderr, { enabled: !messages.verbose });
   const started = Date.now();
   try {

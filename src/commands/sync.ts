@@ -49,7 +49,7 @@ export async function run(opts: SyncOptions): Promise<void> {
   if (!opts.new && !['table', 'json'].includes(format)) {
     throw new UsageError(`--format ${format} needs --new`, { hint: 'papers sync --new --format md prints the new papers; --json alone prints the summary' });
   }
-  httpOptions(opts);
+  const httpSettings = httpOptions(opts);
   const wait = waitMs(opts.wait);
   const { targets: list, unavailable } = await targets();
 
@@ -73,7 +73,7 @@ export async function run(opts: SyncOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const client = await makeHttp(opts);
+  const client = await makeHttp(httpSettings);
   http = client;
   try {
     const holder = await acquireSyncLock(store, { waitMs: wait, log: messages.debug });
