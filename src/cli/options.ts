@@ -10,7 +10,6 @@ export { FORMATS, EXPORT_FORMATS } from '../output.js';
 
 /** The orders of `--sort` (rising: upvotes gained over the last 7 days). */
 export const SORT_KEYS = ['date', 'upvotes', 'title', 'rising', 'relevance', 'for-you'] as const;
-export type SortChoice = (typeof SORT_KEYS)[number];
 
 /** Where `list`/`export --source` says a paper was seen. */
 export const LIST_SOURCES = ['hf', 'arxiv', 'import'] as const;

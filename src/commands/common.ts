@@ -134,16 +134,25 @@ function textQuery(opts: PaperFlags, config?: Config): CompiledQuery {
 }
 
 /** The request timeout from --timeout <s>, in ms. */
-export function timeoutMs(opts: Pick<RequestFlags, 'timeout'>): number {
+function timeoutMs(opts: Pick<RequestFlags, 'timeout'>): number {
   const s = Number(opts.timeout ?? 30);
   if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout: '${opts.timeout}' is not a positive number of seconds`);
   return s * 1000;
 }
 
+/** The request options, parsed: what every command's HTTP client is made with (runs.ts makeHttp). */
+export interface HttpSettings {
+  timeoutMs: number;
+  retries: number;
+  log: (m: string) => void;
+  /** --timeout given: a deadline for the whole command, not only for each attempt. */
+  explicitTimeout: boolean;
+}
+
 /** HttpClient options from --timeout, --retries and --verbose: one place for every command. */
-export function httpOptions(opts: RequestFlags): { timeoutMs: number; retries: number; log: (m: string) => void } {
+export function httpOptions(opts: RequestFlags): HttpSettings {
   const retries = wholeNumber(opts.retries, '--retries', 0)!;
-  return { timeoutMs: timeoutMs(opts), retries, log: messages.debug };
+  return { timeoutMs: timeoutMs(opts), retries, log: messages.debug, explicitTimeout: opts.timeout !== undefined };
 }
 
 /**

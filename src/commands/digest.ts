@@ -15,6 +15,7 @@ import { paperKey, type PaperFilter, type Store } from '../store/index.js';
 import { forYouOrder, leaveOutHidden, openStore, wholeNumber } from './common.js';
 import type { DigestOptions } from '../cli/watch.js';
 import { watchFilter } from './watch.js';
+import { plural } from '../format/words.js';
 
 async function render(digest: Digest, format: DigestOptions['format']): Promise<string> {
   const d = await import('../format/digest.js');
@@ -115,7 +116,7 @@ export async function run(opts: DigestOptions): Promise<void> {
     store.transaction(() => {
       for (const g of groups) store.marks.markDelivered(g.watch.name, g.papers.map((p) => paperKey(p.id, p.title)), now);
     });
-    messages.info(`delivered ${total} paper${total === 1 ? '' : 's'} of ${groups.filter((g) => g.papers.length > 0).length} watch${groups.length === 1 ? '' : 'es'}`);
+    messages.info(`delivered ${plural(total, 'paper')} of ${groups.filter((g) => g.papers.length > 0).length} watch${groups.length === 1 ? '' : 'es'}`);
   } finally {
     store.close();
   }

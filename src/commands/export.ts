@@ -16,6 +16,7 @@ import type { PaperFilter, Store } from '../store/index.js';
 import { allTopics } from '../topics.js';
 import { openStore, paperOptions } from './common.js';
 import type { ExportOptions } from '../cli/export.js';
+import { plural } from '../format/words.js';
 
 /** The papers of a filter, streamed from the cache. */
 type Papers = (filter: PaperFilter) => Iterable<Paper>;
@@ -223,7 +224,7 @@ export async function run(opts: ExportOptions): Promise<void> {
       if (output) await writeFileAtomically(output, chunks);
       else await writeChunks(chunks);
     });
-    const what = `${count} ${format === 'md' && opts.group === 'topic' ? 'entr' + (count === 1 ? 'y' : 'ies') : 'paper' + (count === 1 ? '' : 's')}`;
+    const what = format === 'md' && opts.group === 'topic' ? plural(count, 'entry', 'entries') : plural(count, 'paper');
     if (output) messages.info(`wrote ${what} to ${output} (${format})`);
     else if (count === 0) messages.info(store.count() === 0 ? 'the cache is empty (run papers today, papers fetch or papers import first)' : 'no papers match');
   } finally {

@@ -12,6 +12,7 @@ import { terminalSafe } from '../text.js';
 import { httpOptions, openStore } from './common.js';
 import { makeHttp } from './runs.js';
 import type { FetchOptions } from '../cli/fetch.js';
+import { plural } from '../format/words.js';
 
 /** Options of the date fetch that mean nothing for given ids. */
 const DATE_OPTIONS = ['date', 'from', 'to', 'week', 'month'] as const;
@@ -55,13 +56,13 @@ export async function run(opts: FetchOptions, args: string[]): Promise<void> {
     return;
   }
 
-  httpOptions(opts); // validate --timeout and --retries before any work
+  const httpSettings = httpOptions(opts); // --timeout and --retries checked before any work
   const [{ fetchHfPaper, inPool }, { fetchArxivIds }, { baseUrls }] = await Promise.all([
     import('../sources/hf/index.js'), import('../sources/arxiv/index.js'), import('../sources/sites.js'),
   ]);
   const bases = baseUrls();
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(httpSettings);
   try {
     // Both sources at once: Hugging Face a paper a request (its host allows a few at a time),
     // arXiv all of them in one id_list request (its host rule spaces any more).
@@ -96,7 +97,7 @@ export async function run(opts: FetchOptions, args: string[]): Promise<void> {
     const stored = store.transaction(() => [store.upsertPapers(hfPapers), store.upsertPapers(arxivPapers)]);
     const fresh = new Set(stored.flatMap((r) => r.newRowids)).size;
     const got = ids.filter((id) => fromHf.has(id) || fromArxiv.has(id));
-    messages.info(`fetched ${got.length} of ${ids.length} paper${ids.length === 1 ? '' : 's'} (${fresh} new; Hugging Face knew ${fromHf.size}, arXiv ${fromArxiv.size})`);
+    messages.info(`fetched ${got.length} of ${plural(ids.length, 'paper')} (${fresh} new; Hugging Face knew ${fromHf.size}, arXiv ${fromArxiv.size})`);
 
     await printPapers(got.map((id) => store.getPaper(id)).filter((p): p is Paper => p !== null), format);
 

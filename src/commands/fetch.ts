@@ -8,8 +8,9 @@ import type { FetchOptions } from '../cli/fetch.js';
 import { resolveRange } from '../range.js';
 import { loadSource, type FetchSourceName } from '../sources/index.js';
 import { fetchInto } from '../sync.js';
-import { httpOptions, openStore } from './common.js';
+import { httpOptions, openStore, type HttpSettings } from './common.js';
 import { describeRun, makeHttp, makeProgress, runJson } from './runs.js';
+import { plural } from '../format/words.js';
 
 /** `--category cs.LG --category cs.CL` or `--category cs.LG,cs.CL`. */
 function categoriesOf(list: string[] = []): string[] {
@@ -28,7 +29,7 @@ export type FetchByDateOptions = FetchOptions & { source: FetchSourceName };
 
 export async function run(opts: FetchByDateOptions): Promise<void> {
   const format = resolveFormat(opts, ['table', 'json']);
-  httpOptions(opts); // validate --timeout and --retries before any work
+  const httpSettings = httpOptions(opts); // --timeout and --retries checked before any work
   const name = opts.source;
   if (opts.harvest || opts.set !== undefined) {
     if (!opts.harvest) throw new UsageError('--set applies to --harvest only', { hint: 'papers fetch --source arxiv --harvest --set cs' });
@@ -38,7 +39,7 @@ export async function run(opts: FetchByDateOptions): Promise<void> {
     }
     const set = opts.set !== undefined ? checkSet(opts.set) : null;
     const from = opts.from !== undefined ? parseDateArg(opts.from, '--from') : null;
-    await runHarvest(opts, format, set, from);
+    await runHarvest(opts, httpSettings, format, set, from);
     return;
   }
   let categories = categoriesOf(opts.category);
@@ -52,7 +53,7 @@ export async function run(opts: FetchByDateOptions): Promise<void> {
   const range = latest ? { from: today, to: today } : resolveRange(opts, { today, earliest: source.earliest, what: `${source.label}'s archive` });
 
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(httpSettings);
   const { line, onProgress } = makeProgress(name);
   try {
     const result = await fetchInto(store, http, source, range, {
@@ -90,7 +91,7 @@ function checkSet(set: string): string {
 
 /** "12 pages · 4 800 records · about 1 520 left (~6 min)" */
 function harvestProgressText(p: { pages: number; records: number; completeListSize: number | null; cursor: number | null }, startedAt: number, now = Date.now()): string {
-  let text = `arxiv harvest: ${p.pages} page${p.pages === 1 ? '' : 's'} · ${p.records} records`;
+  let text = `arxiv harvest: ${plural(p.pages, 'page')} · ${p.records} records`;
   if (p.completeListSize !== null && p.cursor !== null) {
     // The cursor counts the list's records before this page; pages are of one size.
     const perPage = p.pages > 0 ? p.records / p.pages : 0;
@@ -103,12 +104,12 @@ function harvestProgressText(p: { pages: number; records: number; completeListSi
   return text;
 }
 
-async function runHarvest(opts: FetchOptions, format: string, set: string | null, from: string | null): Promise<void> {
+async function runHarvest(opts: FetchOptions, httpSettings: HttpSettings, format: string, set: string | null, from: string | null): Promise<void> {
   const { baseUrls } = await import('../sources/sites.js');
   const { harvestInto } = await import('../sync.js');
   const { statusLine } = await import('../progress.js');
   const store = openStore(opts);
-  const http = await makeHttp(opts);
+  const http = await makeHttp(httpSettings);
   const line = statusLine(process.stderr, { enabled: !messages.verbose });
   const started = Date.now();
   try {
@@ -140,6 +141,6 @@ async function runHarvest(opts: FetchOptions, format: string, set: string | null
 /** The one-line account of a harvest, for stderr. */
 export function describeHarvest(r: import('../sync.js').HarvestSummary): string {
   const what = `arxiv harvest of ${r.set ?? 'all of arXiv'}${r.from ? ` from ${r.from}` : ''}${r.mode === 'resumed' ? ' (resumed)' : r.mode === 'incremental' ? ' (incremental)' : ''}`;
-  const counts = `${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.records} records: ${r.newRowids.length} new, ${r.newVersionIds.length} with a new version, ${r.updated} updated${r.deleted ? `, ${r.deleted} deleted at arXiv (kept in the cache)` : ''}`;
+  const counts = `${plural(r.pages, 'page')}, ${r.records} records: ${r.newRowids.length} new, ${r.newVersionIds.length} with a new version, ${r.updated} updated${r.deleted ? `, ${r.deleted} deleted at arXiv (kept in the cache)` : ''}`;
   return r.error ? `${what} stopped after ${counts}; the pages stored are kept and the next run resumes` : `${what}: ${counts}`;
 }

@@ -5,6 +5,7 @@ import { USER_AGENT } from '../http/index.js';
 import { messages } from '../output.js';
 import { defaultPdfDir, downloadPdfs, parsePdfTarget, pdfBaseUrl } from '../pdf.js';
 import type { GetOptions } from '../cli/papers-tools.js';
+import { plural } from '../format/words.js';
 
 export async function run(opts: GetOptions, refs: string[]): Promise<void> {
   if (!opts.pdf) throw new UsageError('get needs --pdf (what to download)', { hint: 'papers get <id…> --pdf' });
@@ -17,6 +18,6 @@ export async function run(opts: GetOptions, refs: string[]): Promise<void> {
   if (failed.length > 0) {
     const first = failed[0]!;
     if (first.status !== 'failed') return;
-    throw new PapersError(`${failed.length} of ${results.length} PDF${results.length === 1 ? '' : 's'} not downloaded: ${first.error.message}`, { cause: first.error, hint: first.error.hint ?? 'try again later' });
+    throw new PapersError(`${failed.length} of ${plural(results.length, 'PDF')} not downloaded: ${first.error.message}`, { cause: first.error, hint: first.error.hint ?? 'try again later' });
   }
 }

@@ -10,6 +10,7 @@ import type { ExportedMarks, MarkChange, Store } from '../store/index.js';
 import { openStore } from './common.js';
 import type { CommonFlags } from '../cli/options.js';
 import type { NoteOptions } from '../cli/marks.js';
+import { plural } from '../format/words.js';
 
 /** The papers the refs name; any unknown ref stops the command before anything changes (exit 1). */
 function resolve(store: Store, refs: readonly string[]) {
@@ -21,8 +22,6 @@ function resolve(store: Store, refs: readonly string[]) {
   return [...new Map(found.map((f) => [f.key, f])).values()];
 }
 
-const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
-
 export async function mark(opts: CommonFlags, refs: string[], change: MarkChange): Promise<void> {
   const store = openStore(opts);
   try {
@@ -30,7 +29,7 @@ export async function mark(opts: CommonFlags, refs: string[], change: MarkChange
     store.marks.change(papers, change);
     const [what, on] = Object.entries(change)[0] as [string, boolean];
     const verb = { starred: ['starred', 'unstarred'], hidden: ['hid', 'unhid'], seen: ['marked seen', 'marked unseen'] }[what] ?? ['marked', 'unmarked'];
-    messages.info(`${on ? verb[0] : verb[1]} ${plural(papers.length)}`);
+    messages.info(`${on ? verb[0] : verb[1]} ${plural(papers.length, 'paper')}`);
   } finally {
     store.close();
   }
@@ -59,7 +58,7 @@ export async function tag(opts: CommonFlags, args: string[]): Promise<void> {
   try {
     const papers = resolve(store, refs);
     store.marks.change(papers, { addTags, removeTags });
-    messages.info(`tagged ${plural(papers.length)}`);
+    messages.info(`tagged ${plural(papers.length, 'paper')}`);
   } finally {
     store.close();
   }
@@ -174,7 +173,7 @@ export async function importMarks(opts: CommonFlags, file: string): Promise<void
     store.marks.importAll(marks);
     let added = 0;
     for (const w of watches) if (store.marks.addWatch(w.name, w.query, w.minUpvotes)) added++;
-    messages.info(`imported the marks of ${plural(marks.length)}${watches.length ? `, ${added} new watch${added === 1 ? '' : 'es'}` : ''}`);
+    messages.info(`imported the marks of ${plural(marks.length, 'paper')}${watches.length ? `, ${plural(added, 'new watch', 'new watches')}` : ''}`);
   } finally {
     store.close();
   }

@@ -4,8 +4,8 @@ import { statusLine, progressText, type StatusLine } from '../progress.js';
 import { messages } from '../output.js';
 import type { RunSummary, SyncResult } from '../sync.js';
 import type { Store } from '../store/index.js';
-import { httpOptions } from './common.js';
-import type { RequestFlags } from '../cli/options.js';
+import type { HttpSettings } from './common.js';
+import { plural } from '../format/words.js';
 
 /**
  * The HTTP client of a command. `--timeout` given: a deadline for the whole command (every
@@ -13,11 +13,10 @@ import type { RequestFlags } from '../cli/options.js';
  * 30 s, and the run takes `deadlineMs` at most if the command sets one (today with a cached
  * list), else as long as its requests need (a month's backfill must not be cut at 30 s).
  */
-export async function makeHttp(opts: RequestFlags, deflt: { deadlineMs?: number } = {}): Promise<HttpClient> {
+export async function makeHttp(settings: HttpSettings, deflt: { deadlineMs?: number } = {}): Promise<HttpClient> {
   const { HttpClient } = await import('../http/index.js');
-  const base = httpOptions(opts);
-  // --timeout has no default: given or not is all there is to know.
-  const deadlineMs = opts.timeout !== undefined ? base.timeoutMs : deflt.deadlineMs;
+  const { explicitTimeout, ...base } = settings;
+  const deadlineMs = explicitTimeout ? base.timeoutMs : deflt.deadlineMs;
   return new HttpClient({ ...base, ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
 }
 
@@ -26,8 +25,6 @@ export function makeProgress(source: string): { line: StatusLine; onProgress: (d
   const line = statusLine(process.stderr, { enabled: !messages.verbose });
   return { line, onProgress: (done, planned, label) => line.update(progressText(source, done, planned, label)) };
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "2026-11-28 10:00 UTC" */
 export function shortTime(iso: string): string {

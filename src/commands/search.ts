@@ -13,7 +13,8 @@ import { UsageError } from '../errors.js';
 import { messages, printPapers } from '../output.js';
 import type { Store } from '../store/index.js';
 import type { SearchOptions } from '../cli/search.js';
-import { httpOptions, openStore, paperOptions } from './common.js';
+import { httpOptions, openStore, paperOptions, type HttpSettings } from './common.js';
+import { plural } from '../format/words.js';
 
 /** HF's search answers about 120 results at most. */
 const HF_MAX_RESULTS = 120;
@@ -28,11 +29,9 @@ async function printEmpty(format: string): Promise<void> {
   if (format === 'json' || format === 'jsonl' || format === 'csv') await printPapers([], format);
 }
 
-const plural = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
-
-async function searchHf(opts: SearchOptions, query: string, limit: number | undefined) {
+async function searchHf(httpSettings: HttpSettings, query: string, limit: number | undefined) {
   const [{ HttpClient, baseUrls }, { searchPapers }] = await Promise.all([import('../http/index.js'), import('../sources/hf/index.js')]);
-  const http = new HttpClient(httpOptions(opts));
+  const http = new HttpClient(httpSettings);
   try {
     return await searchPapers(http, baseUrls().hf, query, { limit, log: messages.debug });
   } finally {
@@ -42,7 +41,7 @@ async function searchHf(opts: SearchOptions, query: string, limit: number | unde
 
 export async function run(opts: SearchOptions, args: string[]): Promise<void> {
   const { format, filter } = paperOptions(opts);
-  httpOptions(opts); // validate before any work
+  const httpSettings = httpOptions(opts); // checked before any work
   const words = args.flatMap((a) => a.split(/\s+/u)).filter((w) => w !== '');
   if (words.length === 0) throw new UsageError('empty search query', { hint: 'papers search <words…>' });
   const query = words.join(' ');
@@ -56,27 +55,27 @@ export async function run(opts: SearchOptions, args: string[]): Promise<void> {
         await printEmpty(format);
         return;
       }
-      await printPapers(papers, format, { heading: `Cached papers matching "${query}" · ${plural(papers.length)}` });
+      await printPapers(papers, format, { heading: `Cached papers matching "${query}" · ${plural(papers.length, 'paper')}` });
       return;
     }
 
     const filtered = filter.sort !== undefined || filter.author !== undefined || filter.since !== undefined
       || filter.until !== undefined || filter.minUpvotes !== undefined;
     const hfLimit = !filtered && filter.limit !== undefined ? Math.min(filter.limit, HF_MAX_RESULTS) : undefined;
-    const listing = await searchHf(opts, query, hfLimit);
+    const listing = await searchHf(httpSettings, query, hfLimit);
     if (listing.papers.length === 0) {
       messages.info(`Hugging Face found no papers for "${query}"`);
       await printEmpty(format);
       return;
     }
     const saved = store.upsertPapers(listing.papers);
-    messages.debug(`stored ${plural(listing.papers.length)} from ${listing.format}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
+    messages.debug(`stored ${plural(listing.papers.length, 'paper')} from ${listing.format}: ${saved.inserted} new, ${saved.updated} updated, ${saved.unchanged} unchanged`);
     // Read back through the cache's own query, so the filters mean what they mean everywhere;
     // without --sort the order is HF's.
     const rowids = [...new Set(saved.rowids)];
     const shown = [...store.query({ ...filter, rowids })];
     if (shown.length === 0) {
-      messages.info(`none of the ${plural(rowids.length)} Hugging Face found for "${query}" pass the filters`);
+      messages.info(`none of the ${plural(rowids.length, 'paper')} Hugging Face found for "${query}" pass the filters`);
       await printEmpty(format);
       return;
     }

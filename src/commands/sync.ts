@@ -16,6 +16,7 @@ import { describeHarvest } from './fetch.js';
 import { httpOptions, openStore } from './common.js';
 import { describeRun, makeHttp, makeProgress, runJson, shortTime } from './runs.js';
 import type { SyncOptions } from '../cli/sync.js';
+import { plural } from '../format/words.js';
 
 /** --wait <s> (default 60) in ms. */
 function waitMs(wait: string): number {
@@ -48,7 +49,7 @@ export async function run(opts: SyncOptions): Promise<void> {
   if (!opts.new && !['table', 'json'].includes(format)) {
     throw new UsageError(`--format ${format} needs --new`, { hint: 'papers sync --new --format md prints the new papers; --json alone prints the summary' });
   }
-  httpOptions(opts);
+  const httpSettings = httpOptions(opts);
   const wait = waitMs(opts.wait);
   const { targets: list, unavailable } = await targets();
 
@@ -72,7 +73,7 @@ export async function run(opts: SyncOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const client = await makeHttp(opts);
+  const client = await makeHttp(httpSettings);
   http = client;
   try {
     const holder = await acquireSyncLock(store, { waitMs: wait, log: messages.debug });
@@ -112,7 +113,7 @@ export async function run(opts: SyncOptions): Promise<void> {
     if (harvested) messages.info(describeHarvest(harvested));
     // The watches see what this run added or updated, right after it is stored.
     for (const [name, n] of Object.entries((await import('./watch.js')).matchWatches(store, started))) {
-      if (n > 0) messages.info(`watch ${name}: ${n} new match${n === 1 ? '' : 'es'}`);
+      if (n > 0) messages.info(`watch ${name}: ${plural(n, 'new match', 'new matches')}`);
     }
     for (const u of unavailable) {
       store.finishSync(store.startSync(u.name, { from: null, to: null }), { outcome: 'failed', requests: 0, papersNew: 0, papersUpdated: 0, error: u.error.message });
@@ -149,8 +150,8 @@ async function report(store: Store, results: SyncResult[], format: string, onlyN
     // An empty digest prints nothing (`mail -E` then sends nothing); JSON stays a valid array.
     if (papers.length === 0 && revised.length === 0 && (format === 'table' || format === 'md')) return;
     const n = papers.length;
-    if (papers.length > 0 || revised.length === 0) await printPapers(papers, format, { heading: `New papers · ${n} paper${n === 1 ? '' : 's'} · ${todayUtc()}` });
-    if (revised.length > 0) await printPapers(revised, format, { heading: `Updated papers (a new version) · ${revised.length} paper${revised.length === 1 ? '' : 's'} · ${todayUtc()}` });
+    if (papers.length > 0 || revised.length === 0) await printPapers(papers, format, { heading: `New papers · ${plural(n, 'paper')} · ${todayUtc()}` });
+    if (revised.length > 0) await printPapers(revised, format, { heading: `Updated papers (a new version) · ${plural(revised.length, 'paper')} · ${todayUtc()}` });
     return;
   }
   if (format !== 'json') return;

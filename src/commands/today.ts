@@ -7,9 +7,10 @@ import type { RunSummary } from '../sync.js';
 import { loadConfig } from '../config.js';
 import { paperKey } from '../store/index.js';
 import type { Paper } from '../record.js';
-import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
+import { forYouOrder, httpOptions, leaveOutHidden, openStore, paperOptions, papersToShow, type HttpSettings } from './common.js';
 import { makeHttp, makeProgress } from './runs.js';
 import type { TodayOptions } from '../cli/today.js';
+import { plural } from '../format/words.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -27,14 +28,14 @@ function weekday(date: string): string {
 export const CACHED_DEADLINE_MS = 5000;
 
 /** Ask Hugging Face for its current list, through the same run as `papers fetch` (ETag, counting, progress). */
-async function fetchCurrent(store: Store, opts: TodayOptions, cached: boolean): Promise<RunSummary> {
+async function fetchCurrent(store: Store, httpSettings: HttpSettings, cached: boolean): Promise<RunSummary> {
   const [{ fetchInto }, { hfSource }, { baseUrls }] = await Promise.all([import('../sync.js'), import('../sources/hf/index.js'), import('../sources/sites.js')]);
-  const http = await makeHttp(opts, cached ? { deadlineMs: CACHED_DEADLINE_MS } : {});
+  const http = await makeHttp(httpSettings, cached ? { deadlineMs: CACHED_DEADLINE_MS } : {});
   const { line, onProgress } = makeProgress('hf');
   try {
     const today = todayUtc();
     const run = await fetchInto(store, http, hfSource(baseUrls().hf), { from: today, to: today }, { today, latest: true, log: messages.debug, progress: onProgress });
-    messages.debug(`${run.requests} request${run.requests === 1 ? '' : 's'}: ${run.newRowids.length} new, ${run.updated} updated, ${run.unchanged} unchanged`);
+    messages.debug(`${plural(run.requests, 'request')}: ${run.newRowids.length} new, ${run.updated} updated, ${run.unchanged} unchanged`);
     return run;
   } finally {
     line.clear();
@@ -45,7 +46,7 @@ async function fetchCurrent(store: Store, opts: TodayOptions, cached: boolean): 
 export async function run(opts: TodayOptions): Promise<void> {
   const { format, filter, forYou } = paperOptions(opts);
   leaveOutHidden(filter);
-  httpOptions(opts); // validate before any work
+  const httpSettings = httpOptions(opts); // checked before any work
   // --mark-seen, or the config's defaults.markSeen (--no-mark-seen overrides it).
   const markSeen = opts.markSeen ?? loadConfig().defaults.markSeen ?? false;
   const store: Store = openStore(opts);
@@ -53,7 +54,7 @@ export async function run(opts: TodayOptions): Promise<void> {
     let listDate: string | null = null;
     if (!opts.offline) {
       const cached = store.listInfo('hf');
-      const fetched = await fetchCurrent(store, opts, cached !== null);
+      const fetched = await fetchCurrent(store, httpSettings, cached !== null);
       const err = fetched.error;
       if (err) {
         // The one place the cache stands in for the site: whenever the site gave no usable
@@ -77,7 +78,7 @@ export async function run(opts: TodayOptions): Promise<void> {
     const listFilter = { ...filter, listDate, listSource: 'hf' as const };
     const { papers, extra } = forYou ? { papers: await forYouOrder(store, store.query(listFilter), forYou.limit), extra: undefined } : papersToShow(store, listFilter, format);
     const count = store.listInfo('hf', listDate)?.paperCount ?? 0;
-    const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${count} paper${count === 1 ? '' : 's'}`;
+    const heading = `Hugging Face Daily Papers · ${weekday(listDate)}, ${listDate} · ${plural(count, 'paper')}`;
     const printed: Paper[] = [];
     await printPapers((function* () {
       for (const p of papers) {

@@ -6,6 +6,7 @@ import type { Paper } from '../record.js';
 import { entryId, atomEntry, xml, renderAtom } from './atom.js';
 import { renderDigestSection, mdEscape } from './markdown.js';
 import { toRecord } from './records.js';
+import { plural } from './words.js';
 
 export interface DigestWatch {
   name: string;
@@ -25,16 +26,13 @@ export interface Digest {
   groups: DigestGroup[];
 }
 
-export type DigestFormat = 'md' | 'html' | 'atom' | 'json';
-export const DIGEST_FORMATS: readonly DigestFormat[] = ['md', 'html', 'atom', 'json'];
-
 /** How many authors are named before the rest are counted. */
 export const AUTHORS_SHOWN = 6;
 
 /** "A, B and C"; past six names the first six and how many more; "12 authors" without names. */
 export function authorsLabel(p: Paper): string | null {
   const count = Math.max(p.authorCount ?? 0, p.authors.length);
-  if (p.authors.length === 0) return count > 0 ? `${count} author${count === 1 ? '' : 's'}` : null;
+  if (p.authors.length === 0) return count > 0 ? plural(count, 'author') : null;
   const named = p.authors.slice(0, AUTHORS_SHOWN);
   if (count > named.length) return `${named.join(', ')} and ${count - named.length} more`;
   if (p.authors.length === 1) return p.authors[0]!;
@@ -61,7 +59,7 @@ export function abstractLead(summary: string | null, max = 300): string | null {
 export function* renderDigestMarkdown(digest: Digest): Generator<string> {
   const total = digest.groups.reduce((n, g) => n + g.papers.length, 0);
   yield `# ${mdEscape(digest.title)}\n\n`;
-  yield `${total} paper${total === 1 ? '' : 's'} · ${mdEscape(digest.generatedAt)}\n\n`;
+  yield `${plural(total, 'paper')} · ${mdEscape(digest.generatedAt)}\n\n`;
   let first = true;
   for (const g of digest.groups) {
     if (g.papers.length === 0) continue;

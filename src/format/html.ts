@@ -7,6 +7,7 @@
 import { arxivAbsUrl, arxivPdfUrl } from '../ids.js';
 import type { Paper } from '../record.js';
 import { abstractLead, authorsLabel, type Digest } from './digest.js';
+import { plural } from './words.js';
 
 // Controls (other than tab and line breaks), lone surrogates and non-characters have no place
 // in an HTML document; the five significant characters become references.
@@ -118,7 +119,7 @@ export function renderDigestHtml(digest: Digest): string {
     `<body style="${S.body}">`,
     `<div class="digest" style="${S.page}">`,
     `<h1 style="${S.h1}">${escapeHtml(digest.title)}</h1>`,
-    `<p class="meta" style="${S.meta}">${total} paper${total === 1 ? '' : 's'} · ${digest.groups.length} watch${digest.groups.length === 1 ? '' : 'es'} · ${escapeHtml(readableTime(digest.generatedAt))}</p>`,
+    `<p class="meta" style="${S.meta}">${plural(total, 'paper')} · ${plural(digest.groups.length, 'watch', 'watches')} · ${escapeHtml(readableTime(digest.generatedAt))}</p>`,
   ];
   for (const g of digest.groups) {
     out.push(

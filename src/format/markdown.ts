@@ -2,6 +2,7 @@
 import { arxivAbsUrl } from '../ids.js';
 import { monthOfArxivId, paperDay, type Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
+import { plural } from './words.js';
 
 /** Escape the characters that would change the meaning of inline Markdown. */
 export function mdEscape(s: string): string {
@@ -13,7 +14,7 @@ export function firstAuthorLabel(p: Paper): string | null {
   const count = p.authorCount ?? p.authors.length;
   const first = p.authors[0];
   if (first) return count > 1 ? `${first} et al.` : first;
-  if (count > 0) return `${count} author${count === 1 ? '' : 's'}`;
+  if (count > 0) return plural(count, 'author');
   return null;
 }
 

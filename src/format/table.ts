@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { RECORD_FIELDS as PAPER_FIELDS, type Paper } from '../record.js';
+import type { Paper } from '../record.js';
 import { terminalSafe } from '../text.js';
 import { displayWidth, truncate } from './width.js';
 import { plural } from './words.js';
@@ -52,9 +52,6 @@ export function fieldText(p: Paper, field: string): string {
 
 const NUMERIC = new Set(['upvotes', 'comments', 'githubStars', 'authorCount']);
 const TEXT = new Set(['title', 'summary', 'aiSummary', 'authors', 'keywords', 'note', 'organization', 'url', 'arxivUrl', 'pdfUrl', 'githubRepo', 'projectPage', 'categories', 'tags']);
-
-/** The fields --fields may name: the record's. */
-export const TABLE_FIELDS: readonly string[] = PAPER_FIELDS;
 
 /** `unseenDot`: on a terminal, a dot before the title of a paper not marked seen. */
 function defaultColumns(extra: TableOptions['extra'], unseenDot = false): Column[] {
