@@ -304,11 +304,7 @@ export async function importSnapshot(store: Store, input: NodeJS.ReadableStream,
   };
   try {
     for await (const p of papers) {
-      // The record keeps each version's number and day.
-      const versions = p.versions;
-      const kept: ParsedPaper = p;
-      kept.versions = versions.map((v) => ({ version: v.version, date: v.date }));
-      batch.push(kept);
+      batch.push(p);
       if (batch.length >= size) flush();
     }
     flush();

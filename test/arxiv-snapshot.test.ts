@@ -36,8 +36,8 @@ describe('parseSnapshotLine', () => {
     expect(p.authorCount).toBe(4);
     expect(p.categories).toEqual(['hep-ph']);
     expect(p.versions).toEqual([
-      { version: 1, date: '2007-04-02', size: null },
-      { version: 2, date: '2007-07-24', size: null },
+      { version: 1, date: '2007-04-02' },
+      { version: 2, date: '2007-07-24' },
     ]);
     expect(p.publishedAt).toBe('2007-04-02');
     expect(p.updatedAt).toBe('2007-07-24');

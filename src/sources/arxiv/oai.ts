@@ -22,13 +22,21 @@ import { localName, readXml } from './xml.js';
 /** How arXiv announced a paper in a listing or feed. */
 export type ArxivAnnounce = 'new' | 'cross' | 'replace' | 'replace-cross';
 
-/** One version of a paper: its number, its day (UTC) and, where the source gives it, its size. */
+/**
+ * One version of a paper: its number, its day (UTC) and, where the source gives it, its size.
+ * The record's own shape (a size only where one is stated), so records need no copy.
+ */
 export interface ArxivVersion {
   version: number;
   /** YYYY-MM-DD (UTC). */
   date: string;
-  /** As arXiv states it (`123kb`), or null. */
-  size: string | null;
+  /** As arXiv states it (`123kb`); absent when the source gives none. */
+  size?: string;
+}
+
+/** A dated version, with its size when one is stated. */
+export function arxivVersion(version: number, date: string, size: unknown): ArxivVersion {
+  return typeof size === 'string' && size.trim() !== '' ? { version, date, size: size.trim() } : { version, date };
 }
 
 /**
@@ -277,7 +285,7 @@ export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
     for (const v of kids(raw, 'version')) {
       const n = versionNumber(v.attribs.version);
       const date = rfc2822Day(text(v, 'date'));
-      if (n !== null && date !== null) stated.push({ version: n, date, size: text(v, 'size') });
+      if (n !== null && date !== null) stated.push(arxivVersion(n, date, text(v, 'size')));
     }
     const dates = versionDates(stated);
     p.versions = dates.versions;

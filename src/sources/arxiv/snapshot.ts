@@ -18,7 +18,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { ParseError } from '../../errors.js';
 import { bareArxivId } from '../../ids.js';
-import { arxivPaper, rfc2822Day, splitAuthors, splitCategories, texToUnicode, versionDates, versionNumber, type ArxivPaper, type ArxivVersion } from './oai.js';
+import { arxivPaper, arxivVersion, rfc2822Day, splitAuthors, splitCategories, texToUnicode, versionDates, versionNumber, type ArxivPaper, type ArxivVersion } from './oai.js';
 
 /** A line longer than this (in characters) is not a paper (the longest real ones are tens of KB). */
 export const MAX_LINE_CHARS = 16 * 1024 * 1024;
@@ -84,7 +84,7 @@ export function parseSnapshotLine(line: string): ArxivPaper {
       const n = versionNumber((v as Record<string, unknown>).version);
       const date = rfc2822Day((v as Record<string, unknown>).created);
       const size = (v as Record<string, unknown>).size;
-      if (n !== null && date !== null) stated.push({ version: n, date, size: typeof size === 'string' ? size : null });
+      if (n !== null && date !== null) stated.push(arxivVersion(n, date, size));
     }
   }
   const dates = versionDates(stated);
