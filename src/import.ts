@@ -16,11 +16,13 @@
  *   is stored as that list, with ranks, as `papers today`/`fetch` store it; everything else
  *   (search results, week/month, one paper, copied text) is stored paper by paper.
  */
+import { existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ParseError } from './errors.js';
 import { isPapersRecord, paperFromRecord, parseRecordText, type StreamKind } from './import-stream.js';
 import type { Listing, ParsedPaper, SourceName } from './record.js';
 import type { Store, SupersetResult } from './store/index.js';
+import type { SnapshotStats } from './sources/arxiv/snapshot.js';
 import { parseHfCopiedText } from './sources/hf/copied-text.js';
 import { paperFromHfItem, parseDailyPapersApi, parseHfHydration, parseHfPage } from './sources/hf/parse.js';
 
@@ -236,6 +238,11 @@ export interface StreamImportOptions {
   batchSize?: number;
   /** After each stored batch: bytes read, papers stored so far. */
   onProgress?: (p: { bytes: number; papers: number }) => void;
+  /**
+   * Read and parse in a worker thread while this one stores (when the built worker module is
+   * there): worth its start-up for large inputs.
+   */
+  inWorker?: boolean;
 }
 
 export interface StreamImportResult {
@@ -260,9 +267,9 @@ export interface StreamImportResult {
 export async function importStream(store: Store, input: AsyncIterable<Buffer | string>, kind: StreamKind, opts: StreamImportOptions = {}): Promise<StreamImportResult> {
   const { readJsonRecords, readSnapshot } = await import('./sources/arxiv/snapshot.js');
   const filters = { ...(opts.categories ? { categories: opts.categories } : {}), ...(opts.since ? { since: opts.since } : {}) };
-  const { batches, stats } = kind === 'snapshot'
+  const { batches, stats } = (opts.inWorker ? await readInWorker(input, kind, filters) : null) ?? (kind === 'snapshot'
     ? readSnapshot(input, filters)
-    : readJsonRecords(input, { ...filters, parse: parseRecordText, shape: kind === 'records-json' ? 'array' : 'lines' });
+    : readJsonRecords(input, { ...filters, parse: parseRecordText, shape: kind === 'records-json' ? 'array' : 'lines' }));
   const size = opts.batchSize ?? 2000;
   const result: StreamImportResult = { papers: 0, inserted: 0, updated: 0, unchanged: 0, filtered: 0, skipped: 0, badLines: [], gzip: false, bytes: 0 };
   let batch: ParsedPaper[] = [];
@@ -296,4 +303,93 @@ export async function importStream(store: Store, input: AsyncIterable<Buffer | s
     result.bytes = stats.bytes;
   }
   return result;
+}
+
+/** How many input chunks the worker may hold that it has not taken yet. */
+const WORKER_AHEAD = 4;
+
+type WorkerMessage =
+  | { took: number }
+  | { batch: ParsedPaper[]; stats: SnapshotStats }
+  | { done: true; stats: SnapshotStats }
+  | { error: { message: string; hint: string | null; parse: boolean }; stats: SnapshotStats };
+
+/**
+ * The records of a streamed input, read and parsed in a worker thread (import-worker.ts) while
+ * this thread stores: the same batches and stats as the readers give in this thread. Null when
+ * the worker's module is not there (the sources run unbuilt): the caller reads here instead.
+ * At most WORKER_AHEAD chunks wait in the worker and what it parsed waits here, so memory stays
+ * flat however far the reading could run ahead of the store.
+ */
+async function readInWorker(input: AsyncIterable<Buffer | string>, kind: StreamKind, filters: { categories?: string[]; since?: string }): Promise<{ batches: AsyncGenerator<ParsedPaper[], void, undefined>; stats: SnapshotStats } | null> {
+  const url = new URL('./import-worker.js', import.meta.url);
+  if (url.protocol !== 'file:' || !existsSync(url)) return null;
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(url, { workerData: { kind, ...filters } });
+  const stats: SnapshotStats = { bytes: 0, lines: 0, papers: 0, filtered: 0, skipped: 0, badLines: [], gzip: false };
+  const inbox: WorkerMessage[] = [];
+  let failed: unknown = null;
+  let wake: (() => void) | null = null;
+  let credit: (() => void) | null = null;
+  let sent = 0;
+  let taken = 0;
+  let stopped = false;
+  const poke = (f: (() => void) | null) => f?.();
+  worker.on('message', (m: WorkerMessage) => {
+    if ('took' in m) {
+      taken++;
+      poke(credit);
+      return;
+    }
+    Object.assign(stats, m.stats);
+    inbox.push(m);
+    poke(wake);
+  });
+  worker.on('error', (err) => {
+    failed ??= err;
+    poke(wake);
+  });
+  worker.on('exit', () => {
+    failed ??= new Error('the import worker stopped');
+    poke(wake);
+    poke(credit);
+  });
+  void (async () => {
+    try {
+      for await (const chunk of input) {
+        while (sent - taken >= WORKER_AHEAD && !stopped) await new Promise<void>((r) => (credit = r));
+        credit = null;
+        if (stopped) return;
+        // A copy of exactly the chunk's bytes, handed over (a chunk may view a larger pool).
+        const copy = typeof chunk === 'string' ? Buffer.from(chunk) : new Uint8Array(chunk);
+        worker.postMessage({ chunk: copy }, [copy.buffer as ArrayBuffer]);
+        sent++;
+      }
+      if (!stopped) worker.postMessage({ end: true });
+    } catch (err) {
+      failed ??= err;
+      poke(wake);
+    }
+  })();
+  async function* batches(): AsyncGenerator<ParsedPaper[], void, undefined> {
+    try {
+      for (;;) {
+        while (inbox.length > 0) {
+          const m = inbox.shift()!;
+          if ('batch' in m) yield m.batch;
+          else if ('done' in m) return;
+          else if ('error' in m) throw m.error.parse ? new ParseError(m.error.message, m.error.hint !== null ? { hint: m.error.hint } : {}) : new Error(m.error.message);
+        }
+        if (failed !== null) throw failed;
+        await new Promise<void>((r) => (wake = r));
+        wake = null;
+      }
+    } finally {
+      stopped = true;
+      poke(credit);
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+  }
+  return { batches: batches(), stats };
 }

@@ -179,6 +179,8 @@ async function runStream(store: Store, name: string, kind: StreamKind, input: As
   try {
     result = await importStream(store, input, kind, {
       ...opts,
+      // A worker reads and parses while this thread stores; for a small file its start costs more.
+      inWorker: total === null || total > 8_000_000,
       onProgress: ({ bytes, papers }) => {
         const secs = (Date.now() - started) / 1000;
         const rate = secs > 0 ? papers / secs : 0;

@@ -137,9 +137,15 @@ export function versionNumber(s: unknown): number | null {
  * updatedAt the latest version's day.
  */
 export function versionDates(list: ArxivVersion[]): { versions: ArxivVersion[]; publishedAt: string | null; updatedAt: string | null } {
-  const byNumber = new Map<number, ArxivVersion>();
-  for (const v of list) if (!byNumber.has(v.version)) byNumber.set(v.version, v);
-  const versions = [...byNumber.values()].sort((a, b) => a.version - b.version);
+  let versions = list;
+  // Almost always already in order, each once: then the list is kept as it is.
+  let ordered = true;
+  for (let i = 1; i < list.length; i++) if (list[i]!.version <= list[i - 1]!.version) ordered = false;
+  if (!ordered) {
+    const byNumber = new Map<number, ArxivVersion>();
+    for (const v of list) if (!byNumber.has(v.version)) byNumber.set(v.version, v);
+    versions = [...byNumber.values()].sort((a, b) => a.version - b.version);
+  }
   const first = versions[0];
   const last = versions[versions.length - 1];
   return {

@@ -40,13 +40,25 @@ function str(v: unknown): string | null {
   return t === '' ? null : t;
 }
 
+/** `authors_parsed` is `[last, first, suffix]`; a name reads first, last, suffix. */
+const NAME_ORDER = [1, 0, 2] as const;
+
+function isBlankText(s: string): boolean {
+  return s.trim() === '';
+}
+
 function authorsFromParsed(v: unknown): string[] | null {
   if (!Array.isArray(v) || v.length === 0) return null;
   const out: string[] = [];
   for (const a of v) {
     if (!Array.isArray(a)) return null;
-    const [last, first, suffix] = a as unknown[];
-    const name = str(texToUnicode([first, last, suffix].filter((x): x is string => typeof x === 'string' && x.trim() !== '').join(' ')));
+    // First, last, suffix, joined without building an array per author (millions of them).
+    let joined = '';
+    for (const i of NAME_ORDER) {
+      const part: unknown = a[i];
+      if (typeof part === 'string' && part !== '' && !isBlankText(part)) joined = joined === '' ? part : `${joined} ${part}`;
+    }
+    const name = str(texToUnicode(joined));
     if (name !== null) out.push(name);
   }
   return out.length > 0 ? out : null;
