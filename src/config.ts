@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ARXIV_CATEGORIES, isArxivCategory } from './categories.js';
 import { PapersError } from './errors.js';
+import { isIsoDate } from './dates.js';
 import { closest } from './text.js';
 import { messages } from './output.js';
 import { queryToFts } from './query.js';
@@ -83,7 +84,8 @@ export function parseConfig(text: string, path: string): Config {
       const h = arxiv.harvest as Record<string, unknown> | null;
       if (h === null || typeof h !== 'object' || Array.isArray(h)) throw bad('"sources.arxiv.harvest" must be an object like {"set": "cs", "from": "2024-01-01"}');
       if (h.set !== undefined && (typeof h.set !== 'string' || !/^[A-Za-z0-9:._-]+$/.test(h.set))) throw bad('"sources.arxiv.harvest.set" must be an OAI-PMH set such as cs, math or physics:hep-th');
-      if (h.from !== undefined && (typeof h.from !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(h.from))) throw bad('"sources.arxiv.harvest.from" must be a day, YYYY-MM-DD');
+      if (h.from !== undefined && (typeof h.from !== 'string' || !isIsoDate(h.from))) throw bad('"sources.arxiv.harvest.from" must be a day, YYYY-MM-DD');
+      for (const key of Object.keys(h)) if (key !== 'set' && key !== 'from') messages.warn(`the config file ${path}: unknown key "sources.arxiv.harvest.${key}" (known: sources.arxiv.harvest.set, sources.arxiv.harvest.from)`);
       config.sources.arxiv = { ...config.sources.arxiv, harvest: { set: (h.set as string | undefined) ?? null, from: (h.from as string | undefined) ?? null } };
     }
   }

@@ -16,11 +16,13 @@
  *   is stored as that list, with ranks, as `papers today`/`fetch` store it; everything else
  *   (search results, week/month, one paper, copied text) is stored paper by paper.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { ParseError } from './errors.js';
+import { isPapersRecord, paperFromRecord, parseRecordText, type StreamKind } from './import-stream.js';
 import type { Listing, ParsedPaper, SourceName } from './record.js';
 import type { Store, SupersetResult } from './store/index.js';
+import type { SnapshotStats } from './sources/arxiv/snapshot.js';
 import { parseHfCopiedText } from './sources/hf/copied-text.js';
 import { paperFromHfItem, parseDailyPapersApi, parseHfHydration, parseHfPage } from './sources/hf/parse.js';
 
@@ -79,6 +81,7 @@ function sharedDailyDate(papers: readonly ParsedPaper[]): string | null {
 }
 
 function fromHfJson(data: unknown, raw: string): Recognised {
+  if (isPapersRecord(data) || (Array.isArray(data) && isPapersRecord(data[0]))) return fromRecords(data);
   if (Array.isArray(data)) {
     const listing = parseDailyPapersApi(raw, { format: 'hf-api' });
     const date = sharedDailyDate(listing.papers);
@@ -98,6 +101,20 @@ function fromHfJson(data: unknown, raw: string): Recognised {
     }
   }
   throw new ParseError('JSON, but not a Hugging Face API answer papers knows', { hint: HINT });
+}
+
+/** papers' own records (`show --json`, a small export): every record must be whole. */
+function fromRecords(data: unknown): Recognised {
+  const items = Array.isArray(data) ? data : [data];
+  const papers = items.map((item, i) => {
+    try {
+      return paperFromRecord(item);
+    } catch (err) {
+      if (!(err instanceof ParseError) || items.length === 1) throw err;
+      throw new ParseError(`record ${i + 1}: ${err.message}`, { hint: HINT, cause: err });
+    }
+  });
+  return { listing: { papers, date: null, format: 'papers-records' }, what: papers.length === 1 ? "papers' own record" : "papers' own records (a JSON array)", list: null };
 }
 
 function describeHfPage(listing: Listing): Recognised {
@@ -210,46 +227,9 @@ export function storeRecognised(store: Store, rec: Recognised, opts: { now?: str
   return { ...store.upsertPapers(listing.papers, opts), listKept: false };
 }
 
-// ---- the arXiv metadata snapshot (JSON Lines, plain or gzip) ---------------------------------
+// ---- streamed inputs: the arXiv metadata snapshot and papers' own records ---------------------
 
-/**
- * Whether the file begins like arXiv's metadata snapshot (`arxiv-metadata-oai-snapshot.json`):
- * its first line a JSON object with arXiv's `versions` (`{"version": "v1", "created": …}`) or
- * `authors_parsed`. Only the first 256 KiB are read (decompressed as far as they go), so a
- * 4 GB file is recognised without reading it.
- */
-export function looksLikeArxivSnapshot(path: string): boolean {
-  let head: Buffer;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(256 * 1024);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    head = buf.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    try {
-      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch {
-      return false;
-    }
-  }
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  const nl = text.indexOf('\n');
-  if (!text.startsWith('{') || nl < 0 && head.length >= 256 * 1024) return false;
-  let first: unknown;
-  try {
-    first = JSON.parse(nl < 0 ? text : text.slice(0, nl));
-  } catch {
-    return false;
-  }
-  if (!isRecord(first) || typeof first.id !== 'string') return false;
-  const versions = first.versions;
-  return (Array.isArray(versions) && versions.some((v) => isRecord(v) && 'created' in v)) || Array.isArray(first.authors_parsed);
-}
-
-export interface SnapshotImportOptions {
+export interface StreamImportOptions {
   /** Category globs (`cs.*`). */
   categories?: string[];
   /** Papers whose first version is of this day or later. */
@@ -258,32 +238,40 @@ export interface SnapshotImportOptions {
   batchSize?: number;
   /** After each stored batch: bytes read, papers stored so far. */
   onProgress?: (p: { bytes: number; papers: number }) => void;
+  /**
+   * Read and parse in a worker thread while this one stores (when the built worker module is
+   * there): worth its start-up for large inputs.
+   */
+  inWorker?: boolean;
 }
 
-export interface SnapshotImportResult {
+export interface StreamImportResult {
   papers: number;
   inserted: number;
   updated: number;
   unchanged: number;
   filtered: number;
   skipped: number;
+  /** The first bad lines (array items for a JSON array), by number, with what is wrong. */
   badLines: { line: number; reason: string }[];
   gzip: boolean;
   bytes: number;
 }
 
 /**
- * Stream a snapshot into the cache with flat memory: records are read line by line, filtered
- * while reading, and stored a batch per transaction. A bad line is counted and named, never
- * fatal; a damaged gzip stream ends the import with the batches before it stored.
+ * Stream a large input into the cache with flat memory: records are read a line (or array
+ * item) at a time, filtered while reading, and stored a batch per transaction. A bad line is
+ * counted and named, never fatal; a damaged gzip stream or an array cut short ends the import
+ * with a ParseError that says how many papers before it were stored (they are kept).
  */
-export async function importSnapshot(store: Store, input: NodeJS.ReadableStream, opts: SnapshotImportOptions = {}): Promise<SnapshotImportResult> {
-  const { readSnapshot } = await import('./sources/arxiv/snapshot.js');
-  const { Readable } = await import('node:stream');
-  const readable = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Buffer>);
-  const { papers, stats } = readSnapshot(readable, { ...(opts.categories ? { categories: opts.categories } : {}), ...(opts.since ? { since: opts.since } : {}) });
+export async function importStream(store: Store, input: AsyncIterable<Buffer | string>, kind: StreamKind, opts: StreamImportOptions = {}): Promise<StreamImportResult> {
+  const { readJsonRecords, readSnapshot } = await import('./sources/arxiv/snapshot.js');
+  const filters = { ...(opts.categories ? { categories: opts.categories } : {}), ...(opts.since ? { since: opts.since } : {}) };
+  const { batches, stats } = (opts.inWorker ? await readInWorker(input, kind, filters) : null) ?? (kind === 'snapshot'
+    ? readSnapshot(input, filters)
+    : readJsonRecords(input, { ...filters, parse: parseRecordText, shape: kind === 'records-json' ? 'array' : 'lines' }));
   const size = opts.batchSize ?? 2000;
-  const result: SnapshotImportResult = { papers: 0, inserted: 0, updated: 0, unchanged: 0, filtered: 0, skipped: 0, badLines: [], gzip: false, bytes: 0 };
+  const result: StreamImportResult = { papers: 0, inserted: 0, updated: 0, unchanged: 0, filtered: 0, skipped: 0, badLines: [], gzip: false, bytes: 0 };
   let batch: ParsedPaper[] = [];
   const flush = () => {
     if (batch.length === 0) return;
@@ -295,29 +283,113 @@ export async function importSnapshot(store: Store, input: NodeJS.ReadableStream,
     batch = [];
     opts.onProgress?.({ bytes: stats.bytes, papers: result.papers });
   };
-  const done = () => {
-    result.filtered = stats.filtered;
-    result.skipped = stats.skipped;
-    result.badLines = stats.badLines;
-    result.gzip = stats.gzip;
-    result.bytes = stats.bytes;
-  };
   try {
-    for await (const p of papers) {
-      // The record keeps each version's number and day.
-      const versions = p.versions;
-      const kept: ParsedPaper = p;
-      kept.versions = versions.map((v) => ({ version: v.version, date: v.date }));
-      batch.push(kept);
+    for await (const papers of batches) {
+      if (batch.length === 0 && papers.length >= size) batch = papers;
+      else for (const p of papers) batch.push(p);
       if (batch.length >= size) flush();
     }
     flush();
   } catch (err) {
     // What was read before the failure is good: it is stored, then the failure is told.
     flush();
+    if (err instanceof ParseError) throw new ParseError(`${err.message}, after ${result.papers} papers (stored)`, { hint: err.hint ?? 'import the file again once it is whole', cause: err });
     throw err;
   } finally {
-    done();
+    result.filtered = stats.filtered;
+    result.skipped = stats.skipped;
+    result.badLines = stats.badLines;
+    result.gzip = stats.gzip;
+    result.bytes = stats.bytes;
   }
   return result;
+}
+
+/** How many input chunks the worker may hold that it has not taken yet. */
+const WORKER_AHEAD = 4;
+
+type WorkerMessage =
+  | { took: number }
+  | { batch: ParsedPaper[]; stats: SnapshotStats }
+  | { done: true; stats: SnapshotStats }
+  | { error: { message: string; hint: string | null; parse: boolean }; stats: SnapshotStats };
+
+/**
+ * The records of a streamed input, read and parsed in a worker thread (import-worker.ts) while
+ * this thread stores: the same batches and stats as the readers give in this thread. Null when
+ * the worker's module is not there (the sources run unbuilt): the caller reads here instead.
+ * At most WORKER_AHEAD chunks wait in the worker and what it parsed waits here, so memory stays
+ * flat however far the reading could run ahead of the store.
+ */
+async function readInWorker(input: AsyncIterable<Buffer | string>, kind: StreamKind, filters: { categories?: string[]; since?: string }): Promise<{ batches: AsyncGenerator<ParsedPaper[], void, undefined>; stats: SnapshotStats } | null> {
+  const url = new URL('./import-worker.js', import.meta.url);
+  if (url.protocol !== 'file:' || !existsSync(url)) return null;
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(url, { workerData: { kind, ...filters } });
+  const stats: SnapshotStats = { bytes: 0, lines: 0, papers: 0, filtered: 0, skipped: 0, badLines: [], gzip: false };
+  const inbox: WorkerMessage[] = [];
+  let failed: unknown = null;
+  let wake: (() => void) | null = null;
+  let credit: (() => void) | null = null;
+  let sent = 0;
+  let taken = 0;
+  let stopped = false;
+  const poke = (f: (() => void) | null) => f?.();
+  worker.on('message', (m: WorkerMessage) => {
+    if ('took' in m) {
+      taken++;
+      poke(credit);
+      return;
+    }
+    Object.assign(stats, m.stats);
+    inbox.push(m);
+    poke(wake);
+  });
+  worker.on('error', (err) => {
+    failed ??= err;
+    poke(wake);
+  });
+  worker.on('exit', () => {
+    failed ??= new Error('the import worker stopped');
+    poke(wake);
+    poke(credit);
+  });
+  void (async () => {
+    try {
+      for await (const chunk of input) {
+        while (sent - taken >= WORKER_AHEAD && !stopped) await new Promise<void>((r) => (credit = r));
+        credit = null;
+        if (stopped) return;
+        // A copy of exactly the chunk's bytes, handed over (a chunk may view a larger pool).
+        const copy = typeof chunk === 'string' ? Buffer.from(chunk) : new Uint8Array(chunk);
+        worker.postMessage({ chunk: copy }, [copy.buffer as ArrayBuffer]);
+        sent++;
+      }
+      if (!stopped) worker.postMessage({ end: true });
+    } catch (err) {
+      failed ??= err;
+      poke(wake);
+    }
+  })();
+  async function* batches(): AsyncGenerator<ParsedPaper[], void, undefined> {
+    try {
+      for (;;) {
+        while (inbox.length > 0) {
+          const m = inbox.shift()!;
+          if ('batch' in m) yield m.batch;
+          else if ('done' in m) return;
+          else if ('error' in m) throw m.error.parse ? new ParseError(m.error.message, m.error.hint !== null ? { hint: m.error.hint } : {}) : new Error(m.error.message);
+        }
+        if (failed !== null) throw failed;
+        await new Promise<void>((r) => (wake = r));
+        wake = null;
+      }
+    } finally {
+      stopped = true;
+      poke(credit);
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+  }
+  return { batches: batches(), stats };
 }

@@ -4,10 +4,12 @@ export type SourceName = 'hf' | 'arxiv' | 'import';
 /** The section of an arXiv listing a paper was in. */
 export type ArxivAnnounce = 'new' | 'cross' | 'replace' | 'replace-cross';
 
-/** One version of a paper on arXiv, and the day it was submitted when known. */
+/** One version of a paper on arXiv, the day it was submitted when known, and its size where a source states it. */
 export interface Version {
   version: number;
   date: string | null;
+  /** As arXiv states it (`1204kb`); absent when no source gave it. */
+  size?: string;
 }
 
 /**

@@ -9,7 +9,6 @@ import type { DayRange } from './range.js';
 import type { Store } from './store/index.js';
 import type { FetchSink, Source } from './sources/types.js';
 import type { ParsedPaper } from './record.js';
-import type { ArxivPaper } from './sources/arxiv/oai.js';
 import { harvestState, isNewVersion, latestVersions, saveHarvestPage, type LatestVersion } from './store/harvest-state.js';
 
 export interface RunSummary extends DayRange {
@@ -270,7 +269,7 @@ export async function harvestInto(store: Store, http: HttpClient, endpoint: stri
       log,
       ...(opts.minIntervalMs !== undefined ? { minIntervalMs: opts.minIntervalMs } : {}),
       onPage: (page) => {
-        const papers = page.records.map(withoutSizes);
+        const papers: ParsedPaper[] = page.records;
         const was = counter.before(papers);
         // A token that expired restarts the list: its first page is the list's first again.
         const restarted = page.page === 1 && page.cursor === 0 && mode === 'resumed';
@@ -296,7 +295,3 @@ export async function harvestInto(store: Store, http: HttpClient, endpoint: stri
   return summary;
 }
 
-/** The record's versions as the record keeps them: number and day. */
-function withoutSizes(p: ArxivPaper): ParsedPaper {
-  return { ...p, versions: p.versions.map((v) => ({ version: v.version, date: v.date })) };
-}

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheRows, runCli, tempDir } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'arxiv');
@@ -29,6 +30,17 @@ const show = async (id: string) => {
   const j = JSON.parse(r.stdout);
   return Array.isArray(j) ? j[0] : j;
 };
+/** The CLI with bytes on stdin. */
+function stdinImport(args: string[], input: Buffer): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'import', ...args], { env: { ...process.env, ...env() }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+    child.stdin.end(input);
+  });
+}
 const snapshotIds = (text: string) => text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id).sort();
 
 describe('papers import <arXiv metadata snapshot>', () => {
@@ -60,6 +72,26 @@ describe('papers import <arXiv metadata snapshot>', () => {
     expect(since.code, since.stderr).toBe(0);
     expect(cacheRows(join(tmp.dir, 'other.db'), 'SELECT id FROM papers').map((x) => x.id)).toEqual(['2410.90001']);
   });
+
+  it('reads it from stdin (-), plain or gzip, recognised by content and streamed', async () => {
+    const text = fixture('snapshot-sample.synthetic.jsonl');
+    const plain = await runCli(['import', '-'], { env: env(), input: text });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toMatch(/^papers: stdin: an arXiv metadata snapshot: 5 papers, 5 new, 0 updated; no bad lines/);
+    expect(ids()).toEqual(snapshotIds(text));
+    const other = join(tmp.dir, 'other.db');
+    const gz = await stdinImport(['-', '--category', 'cs.*', '--db', other], gzipSync(text));
+    expect(gz.code, gz.stderr).toBe(0);
+    expect(gz.stderr).toMatch(/stdin: an arXiv metadata snapshot \(gzip\): 3 papers, 3 new, 0 updated; 2 left out by categories cs\.\*/);
+    // Larger than what is looked at to recognise it (256 KiB): the rest is read after, in order.
+    const line = text.split('\n')[1]!;
+    const many = Array.from({ length: 1500 }, (_, i) => line.replace('"2410.90001"', `"2411.${String(i).padStart(5, '0')}"`)).join('\n');
+    expect(Buffer.byteLength(many)).toBeGreaterThan(600 * 1024);
+    const big = await stdinImport(['-', '--db', join(tmp.dir, 'big.db')], Buffer.from(many));
+    expect(big.code, big.stderr).toBe(0);
+    expect(big.stderr).toMatch(/stdin: an arXiv metadata snapshot: 1500 papers, 1500 new/);
+    expect(cacheRows(join(tmp.dir, 'big.db'), 'SELECT count(*) AS n FROM papers')[0]!.n).toBe(1500);
+  }, 40_000);
 
   it('counts and names bad lines without stopping', async () => {
     const file = join(tmp.dir, 'damaged.jsonl');

@@ -6,7 +6,7 @@
  * harvesting when the config says so.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { makeRecords, startOaiServer, type OaiServer } from './helpers/oai-server.js';
@@ -46,6 +46,11 @@ describe('papers fetch --harvest', () => {
     expect(p.versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
     expect(p.publishedAt).toBe(p.versions[0].date);
     expect(p.updatedAt).toBe(p.versions[2].date);
+    // arXivRaw's <size> of each version is kept, in the record and in show's text.
+    expect(p.versions.map((v: { size?: string }) => v.size)).toEqual(records[2]!.versions.map((v) => v.size));
+    const text = (await runCli(['show', records[2]!.id], { env: env() })).stdout;
+    const [s1, s2, s3] = records[2]!.versions.map((v) => v.size);
+    expect(text).toContain(`v1 ${p.versions[0].date} (${s1}), v2 ${p.versions[1].date} (${s2}), v3 ${p.versions[2].date} (${s3})`);
   }, 60_000);
 
   it('killed (SIGKILL) after a stored page, resumes from the stored token without asking for a finished page', async () => {
@@ -107,7 +112,9 @@ describe('papers fetch --harvest', () => {
   it('sync harvests the set the config names, and resumes nothing once complete', async () => {
     const records = makeRecords(5);
     oai = await startOaiServer({ records, pageSize: 10, responseDate: () => '2025-01-12T08:00:00Z' });
-    writeFileSync(tmp.config, JSON.stringify({ sources: { arxiv: { harvest: { set: 'cs', from: '2025-01-01' } } } }));
+    const set = await runCli(['config', 'set', 'sources.arxiv.harvest', 'cs', '2025-01-01'], { env: env() });
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(tmp.config, 'utf8'))).toEqual({ sources: { arxiv: { harvest: { set: 'cs', from: '2025-01-01' } } } });
     const hf = await import('./helpers/server.js');
     const server = await hf.startServer();
     try {
@@ -121,6 +128,38 @@ describe('papers fetch --harvest', () => {
     } finally {
       await server.close();
     }
+  }, 60_000);
+
+  it('papers config set/get/unset sources.arxiv.harvest: validated, the rest of the file kept', async () => {
+    writeFileSync(tmp.config, JSON.stringify({ sources: { arxiv: { categories: ['cs.LG'] } }, defaults: { limit: 5 } }));
+    const cfg = (...args: string[]) => runCli(['config', ...args], { env: { PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config } });
+    const file = () => JSON.parse(readFileSync(tmp.config, 'utf8'));
+    expect((await cfg('set', 'sources.arxiv.harvest', 'from=2024-02-29', 'set=physics:hep-th')).code).toBe(0);
+    expect(file()).toEqual({ sources: { arxiv: { categories: ['cs.LG'], harvest: { from: '2024-02-29', set: 'physics:hep-th' } } }, defaults: { limit: 5 } });
+    expect(JSON.parse((await cfg('get', 'sources.arxiv.harvest')).stdout)).toEqual({ from: '2024-02-29', set: 'physics:hep-th' });
+    // One part at a time, and the JSON the file holds.
+    expect((await cfg('set', 'sources.arxiv.harvest.set', 'math')).code).toBe(0);
+    expect((await cfg('get', 'sources.arxiv.harvest.set')).stdout).toBe('math\n');
+    expect((await cfg('unset', 'sources.arxiv.harvest.from')).code).toBe(0);
+    expect(file().sources.arxiv.harvest).toEqual({ set: 'math' });
+    expect((await cfg('set', 'sources.arxiv.harvest', '{"set": "cs", "from": "2025-01-01"}')).code).toBe(0);
+    expect(file().sources.arxiv.harvest).toEqual({ set: 'cs', from: '2025-01-01' });
+    // The whole of arXiv: no set.
+    expect((await cfg('set', 'sources.arxiv.harvest', 'all')).code).toBe(0);
+    expect(file().sources.arxiv.harvest).toEqual({});
+    // Wrong values are usage errors, one line each, and the file is left as it was.
+    expect((await cfg('set', 'sources.arxiv.harvest', 'cs', '2025-01-01')).code).toBe(0);
+    const before = readFileSync(tmp.config, 'utf8');
+    for (const args of [['sources.arxiv.harvest', 'cs', '2025-02-30'], ['sources.arxiv.harvest', 'cs', 'math'], ['sources.arxiv.harvest', 'c$'], ['sources.arxiv.harvest', '{"set": "cs", "form": "2025-01-01"}'],
+      ['sources.arxiv.harvest', 'all', 'cs'], ['sources.arxiv.harvest.from', 'yesterday'], ['sources.arxiv.harvest.set', 'a b'], ['sources.arxiv.harvets', 'cs']]) {
+      const r = await cfg('set', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
+    }
+    expect((await cfg('set', 'sources.arxiv.harvets', 'cs')).stderr).toContain('did you mean sources.arxiv.harvest?');
+    expect(readFileSync(tmp.config, 'utf8')).toBe(before);
+    expect((await cfg('unset', 'sources.arxiv.harvest')).code).toBe(0);
+    expect(file()).toEqual({ sources: { arxiv: { categories: ['cs.LG'] } }, defaults: { limit: 5 } });
   }, 60_000);
 
   it('--set without --harvest, and --harvest with a date option, are usage errors', async () => {

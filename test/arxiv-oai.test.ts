@@ -144,7 +144,7 @@ describe('shared arXiv helpers', () => {
 
   it('derives dates from versions whatever their order', () => {
     fc.assert(fc.property(fc.shuffledSubarray([1, 2, 3, 4, 5], { minLength: 1 }), (nums) => {
-      const list = nums.map((n) => ({ version: n, date: `2024-01-0${n}`, size: null }));
+      const list = nums.map((n) => ({ version: n, date: `2024-01-0${n}` }));
       const d = versionDates(list);
       expect(d.versions.map((v) => v.version)).toEqual([...nums].sort());
       expect(d.publishedAt).toBe(nums.includes(1) ? '2024-01-01' : null);

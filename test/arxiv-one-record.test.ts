@@ -2,7 +2,9 @@
  * One record per paper across every arXiv shape and Hugging Face: an OAI-PMH harvest page, the
  * metadata snapshot, the announcement feed, a listing page, an API answer and an HF list, each
  * observed at its own time, ingested into fresh caches in every order fast-check tries, give
- * identical records (apart from the cache's arrival times), with versions united.
+ * identical records (apart from the cache's arrival times), with versions united: each version's
+ * day from the sources that date it (a feed's undated version never erases one) and its size
+ * from the harvest.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,6 @@ import { Store } from '../src/store/index.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'arxiv');
 const fixture = (name: string) => readFileSync(join(FIX, name), 'utf8');
-const plain = (ps: ParsedPaper[]): ParsedPaper[] => ps.map((p) => ({ ...p, versions: p.versions.map((v) => ({ version: v.version, date: v.date })) }));
 
 const API = `<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">
@@ -42,8 +43,8 @@ async function sources(): Promise<{ name: string; at: string; papers: ParsedPape
     id, upvotes: 10 + i, dailyDate: '2024-10-24', publishedAt: i === 0 ? '2024-10-22' : '2003-09-10', url: `https://huggingface.co/papers/${id}`, origin: 'hf-api',
   }));
   return [
-    { name: 'oai', at: '2024-11-05T10:00:00.000Z', papers: plain(oai.records) },
-    { name: 'snapshot', at: '2024-11-06T10:00:00.000Z', papers: plain(snapshot) },
+    { name: 'oai', at: '2024-11-05T10:00:00.000Z', papers: oai.records },
+    { name: 'snapshot', at: '2024-11-06T10:00:00.000Z', papers: snapshot },
     { name: 'feed', at: '2024-10-25T10:00:00.000Z', papers: feed },
     { name: 'listing', at: '2024-10-25T11:00:00.000Z', papers: listing.papers },
     { name: 'api', at: '2024-10-26T10:00:00.000Z', papers: api.papers },
@@ -73,7 +74,13 @@ describe('one record per paper across harvest, snapshot, feed, listing, API and 
     const p = reference.get('2410.90001')!;
     expect(p.sources).toEqual(['hf', 'arxiv']);
     expect(p.upvotes).toBe(10);
-    expect(p.versions.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(p.versions).toEqual([
+      { version: 1, date: '2024-10-22', size: '1204kb' },
+      { version: 2, date: '2024-10-25', size: '1311kb' },
+      { version: 3, date: '2024-11-04' },
+    ]);
+    // The feed announced math/0309136's v2 without its day; the snapshot's day for it stays.
+    expect(reference.get('math/0309136')!.versions).toEqual([{ version: 1, date: '2003-09-10' }, { version: 2, date: '2024-10-24' }]);
     expect(p.publishedAt).toBe('2024-10-22');
     expect(p.arxivAnnounce).toBe('new');
     expect(p.title).toBe('Sparse Mixtures of Tiny Experts for Long-Context Retrieval');

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../src/errors.js';
 import type { ArxivPaper } from '../src/sources/arxiv/oai.js';
-import { categoryMatcher, MAX_LINE_CHARS, parseSnapshotLine, readSnapshot, type SnapshotOptions } from '../src/sources/arxiv/snapshot.js';
+import { categoryMatcher, MAX_LINE_CHARS, parseSnapshotLine, readJsonRecords, readSnapshot, type SnapshotOptions } from '../src/sources/arxiv/snapshot.js';
+import type { ParsedPaper } from '../src/record.js';
 import { damaged, expectCompleteArxivPaper } from './helpers/oai-server.js';
 import { fixture, fixturePath } from './helpers/server.js';
 
@@ -36,8 +37,8 @@ describe('parseSnapshotLine', () => {
     expect(p.authorCount).toBe(4);
     expect(p.categories).toEqual(['hep-ph']);
     expect(p.versions).toEqual([
-      { version: 1, date: '2007-04-02', size: null },
-      { version: 2, date: '2007-07-24', size: null },
+      { version: 1, date: '2007-04-02' },
+      { version: 2, date: '2007-07-24' },
     ]);
     expect(p.publishedAt).toBe('2007-04-02');
     expect(p.updatedAt).toBe('2007-07-24');
@@ -207,5 +208,62 @@ describe('readSnapshot', () => {
     expect((err as ParseError).message).toMatch(/gzip/);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.length).toBeLessThan(1000);
+  });
+});
+
+describe('readJsonRecords on one JSON array', () => {
+  /** Every item the reader splits out, parsed back, and its stats. */
+  async function items(input: Readable) {
+    const r = readJsonRecords(input, { shape: 'array', parse: (t) => JSON.parse(t) as ParsedPaper });
+    const out: unknown[] = [];
+    for await (const b of r.batches) out.push(...b);
+    return { out, stats: r.stats };
+  }
+  // Strings that look like structure: quotes, escapes, brackets, commas, non-ASCII.
+  const tricky = fc.oneof(fc.string(), fc.constantFrom('"', '\\', '\\"', '"]', '[{', '},{', ',', 'ß—Ü', '\\\\"', '\n\t'));
+  const item = fc.record({ id: tricky, title: tricky, n: fc.integer(), list: fc.array(fc.oneof(tricky, fc.integer(), fc.constant(null)), { maxLength: 3 }), nested: fc.dictionary(tricky, tricky, { maxKeys: 2 }) });
+
+  it('splits any array into its items, whatever the chunking, the spacing and the escapes', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(item, { maxLength: 8 }), fc.constantFrom(undefined, 0, 2, '\t'), fc.integer({ min: 1, max: 64 }), fc.boolean(), async (list, indent, size, gzip) => {
+      const text = Buffer.from(`\uFEFF${JSON.stringify(list, null, indent)}\n`);
+      const { out, stats } = await items(chunked(gzip ? gzipSync(text) : text, size));
+      expect(out).toEqual(list);
+      expect(stats).toMatchObject({ lines: list.length, papers: list.length, skipped: 0, gzip });
+    }), { numRuns: 300 });
+  });
+
+  it('counts and names a bad item by its number and goes on; an array cut short ends with a ParseError after the items before it', async () => {
+    const { out, stats } = await items(Readable.from([Buffer.from('[{"a":1}, {"a":2,}, nope, {"a":3}]')]));
+    expect(out).toEqual([{ a: 1 }, { a: 3 }]);
+    expect(stats.badLines.map((b) => b.line)).toEqual([2, 3]);
+    const text = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ a: i, s: 'x'.repeat(100) })));
+    const seen: unknown[] = [];
+    const r = readJsonRecords(chunked(Buffer.from(text.slice(0, text.length >> 1)), 500), { shape: 'array', parse: (t) => JSON.parse(t) as ParsedPaper });
+    const err = await (async () => {
+      for await (const b of r.batches) seen.push(...b);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParseError);
+    expect((err as ParseError).message).toMatch(/cut short/);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.length).toBeLessThan(50);
+    for (const [bad, why] of [['{"a":1}', /not a JSON array/], ['[1] [2]', /after the end/], ['', /empty/]] as const) {
+      await expect(items(Readable.from([Buffer.from(bad)]))).rejects.toThrow(why);
+    }
+  });
+
+  it('does not read ahead of its consumer: memory stays flat on an endless array', async () => {
+    let produced = 0;
+    const body = Buffer.from(`${JSON.stringify({ id: '2410.90001', title: 'x'.repeat(1000) })},`.repeat(100));
+    const source = Readable.from((function* () {
+      yield Buffer.from('[');
+      for (let i = 0; i < 100_000; i++) {
+        produced++;
+        yield body;
+      }
+    })());
+    const r = readJsonRecords(source, { shape: 'array', parse: (t) => JSON.parse(t) as ParsedPaper });
+    let n = 0;
+    for await (const b of r.batches) if ((n += b.length) >= 5000) break;
+    expect(produced).toBeLessThan(50 + 40);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { spawn } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { runCli, tempDir, type RunResult } from './helpers/cli.js';
+import { BIN, runCli, tempDir, type RunResult } from './helpers/cli.js';
 import { startServer, fixture, fixturePath, type TestServer } from './helpers/server.js';
 import { Store } from '../src/store/index.js';
 import type { Paper } from '../src/record.js';
@@ -387,4 +388,78 @@ describe('papers import: files that are broken or foreign store nothing', () => 
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^papers: [^\n]+\n$/);
   });
+});
+
+/** The CLI with `input` (text or bytes) on stdin. */
+function importStdin(args: string[], input: Buffer, db = tmp.db): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'import', ...args], { env: { ...process.env, ...env(db), NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr } as RunResult));
+    child.stdin.end(input);
+  });
+}
+
+/** The records of a cache without what an export does not carry (arrival times, arXiv's extras). */
+const portable = (db = tmp.db) => records(db).map(({ journalRef: _j, arxivComment: _c, doi: _d, ...rest }) => rest);
+
+describe("papers import: papers' own records (export --format jsonl or json, show --json)", () => {
+  beforeEach(async () => {
+    // A cache with papers of every kind: HF's daily list, arXiv's snapshot (versions), copied text (no id).
+    for (const args of [[fixturePath('hf/api-daily-papers-2024-08-01.derived.json')], [fixturePath('arxiv/snapshot-sample.synthetic.jsonl')], [fixturePath(COPIED), '--as-of', '2025-12-09']]) {
+      expect((await importCli(args)).code).toBe(0);
+    }
+  });
+
+  it('an export imported into a fresh cache gives the same records: a file or stdin, JSON Lines or a JSON array, plain or gzip', async () => {
+    const jsonl = (await runCli(['export', '--format', 'jsonl'], { env: env() })).stdout;
+    const json = (await runCli(['export', '--format', 'json'], { env: env() })).stdout;
+    const want = portable();
+    expect(want.length).toBeGreaterThan(25);
+    expect(want.some((p) => p.id === null)).toBe(true);
+    const cases: [string, () => Promise<RunResult>, RegExp][] = [
+      ['jsonl', () => importCli([file('e.jsonl', jsonl)], { db: join(tmp.dir, 'a.db') }), /e\.jsonl: papers' own records \(JSON Lines\): (\d+) papers, \1 new, 0 updated; no bad lines/],
+      ['json', () => importCli([file('e.json', json)], { db: join(tmp.dir, 'b.db') }), /e\.json: papers' own records \(a JSON array\): (\d+) papers, \1 new, 0 updated; no bad items/],
+      ['jsonl.gz on stdin', () => importStdin(['-'], gzipSync(jsonl), join(tmp.dir, 'c.db')), /stdin: papers' own records \(JSON Lines\) \(gzip\): (\d+) papers, \1 new/],
+      ['json on stdin', () => importStdin(['-'], Buffer.from(json), join(tmp.dir, 'd.db')), /stdin: papers' own records \(a JSON array\): (\d+) papers, \1 new/],
+    ];
+    for (const [i, [label, run, says]] of cases.entries()) {
+      const r = await run();
+      expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, label).toMatch(says);
+      expect(portable(join(tmp.dir, `${'abcd'[i]}.db`)), label).toEqual(want);
+    }
+    // Again: nothing new, nothing changed.
+    const again = await importCli([join(tmp.dir, 'e.jsonl')], { db: join(tmp.dir, 'a.db') });
+    expect(again.stderr).toMatch(/: (\d+) papers, 0 new, 0 updated/);
+    // One record as show --json prints it (pretty-printed), read whole.
+    const one = (await runCli(['show', '2410.90001', '--json'], { env: env() })).stdout;
+    const r = await importCli([file('one.json', one)], { db: join(tmp.dir, 'e.db') });
+    expect(r.stderr).toMatch(/one\.json: papers' own record: 1 paper, 1 new/);
+    expect(portable(join(tmp.dir, 'e.db'))).toEqual(want.filter((p) => p.id === '2410.90001'));
+  }, 60_000);
+
+  it('a bad record is named and skipped; an array cut short keeps what came before it and says so (exit 1)', async () => {
+    const lines = (await runCli(['export', '--format', 'jsonl'], { env: env() })).stdout.trim().split('\n');
+    lines[1] = JSON.stringify({ ...JSON.parse(lines[1]!), versions: 'v1' });
+    const r = await importCli([file('bad.jsonl', lines.join('\n'))], { db: join(tmp.dir, 'a.db') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`${lines.length - 1} papers, ${lines.length - 1} new, 0 updated; 1 bad line skipped \\(line 2\\)`));
+    const json = (await runCli(['export', '--format', 'json'], { env: env() })).stdout;
+    const cut = await importCli([file('cut.json', json.slice(0, Math.floor(json.length * 0.6)))], { db: join(tmp.dir, 'b.db') });
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/^papers: [^\n]*cut\.json: a JSON array cut short: it ends before its closing \], after (\d+) papers \(stored\)/);
+    const stored = Number(/after (\d+) papers/.exec(cut.stderr)![1]);
+    expect(stored).toBeGreaterThan(0);
+    expect(records(join(tmp.dir, 'b.db'))).toHaveLength(stored);
+    // The same from stdin, where a worker thread reads and parses while the import stores.
+    const piped = await importStdin(['-'], Buffer.from(json.slice(0, Math.floor(json.length * 0.6))), join(tmp.dir, 'c.db'));
+    expect(piped.code).toBe(1);
+    expect(piped.stderr).toMatch(new RegExp(`^papers: stdin: a JSON array cut short: it ends before its closing \\], after ${stored} papers \\(stored\\)`));
+    expect(records(join(tmp.dir, 'c.db'))).toHaveLength(stored);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { begin } from './lazy.js';
 
-const KEYS = 'keys: topics.<name>, sources.arxiv.categories, defaults.limit, defaults.sort';
+const KEYS = 'keys: topics.<name>, sources.arxiv.categories, sources.arxiv.harvest (.set, .from), defaults.limit, defaults.sort';
 
 export function configCommand() {
   const config = new Command('config')
@@ -14,6 +14,7 @@ Examples:
   papers config path
   papers config get defaults.sort
   papers config set sources.arxiv.categories cs.LG cs.CL
+  papers config set sources.arxiv.harvest cs 2024-01-01
   papers config set defaults.limit 20
   papers config set topics.ssm '"state space" OR mamba'
   papers config unset defaults.sort

@@ -9,8 +9,8 @@ export function importCommand() {
   const cmd = new Command('import')
     .argument('<file...>', 'saved listings; - reads stdin')
     .description('parse saved listings into the cache (the format is read from the content)')
-    .option('--category <glob>', "arXiv snapshot: only papers in these categories, e.g. 'cs.*' (repeatable)", collect)
-    .option('--since <D>', 'arXiv snapshot: only papers whose first version is of this day or later')
+    .option('--category <glob>', "arXiv snapshot, papers' own records: only papers in these categories, e.g. 'cs.*' (repeatable)", collect)
+    .option('--since <D>', "arXiv snapshot, papers' own records: only papers whose first version is of this day or later")
     .option('--as-of <date>', "the capture date that year-less dates in copied text resolve against (default: the file's modification date; stdin: today)")
     .addHelpText('after', [
       '',
@@ -19,11 +19,13 @@ export function importCommand() {
       '  Hugging Face API answers: a daily list, search results, one paper (/api/papers/<id>)',
       '  arXiv: a listing page (/list/<cat>/new), an API answer (Atom XML)',
       '  arXiv: the metadata snapshot (arxiv-metadata-oai-snapshot.json, or .gz), streamed a batch per transaction',
+      "  papers' own records: papers export --format jsonl or json (or .gz), streamed the same way; show --json",
       '  the copied text of a Hugging Face listing page (select all, copy, paste into a file)',
     ].join('\n') + examples(
       'papers import saved/daily-2024-08-01.html answer.json',
       'pbpaste | papers import - --as-of 2025-12-09',
       "papers import arxiv-metadata-oai-snapshot.json.gz --category 'cs.*' --since 2023-01-01",
+      'ssh old-laptop papers export --format jsonl | papers import -',
     ));
   return withCommonOptions(cmd).action(async (files, opts) => {
     begin(opts);

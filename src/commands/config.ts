@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { parseConfig } from '../config.js';
+import { isIsoDate } from '../dates.js';
 import { PapersError, UsageError } from '../errors.js';
 import { tempBeside, writeTextAtomically } from '../files.js';
 import { messages, writeChunks } from '../output.js';
@@ -13,7 +14,13 @@ import { queryToFts } from '../query.js';
 import { closest } from '../text.js';
 
 /** The keys `get`, `set` and `unset` know; `topics.<name>` stands for any topic. */
-export const CONFIG_KEYS = ['topics.<name>', 'sources.arxiv.categories', 'defaults.limit', 'defaults.sort'] as const;
+export const CONFIG_KEYS = [
+  'topics.<name>', 'sources.arxiv.categories', 'sources.arxiv.harvest', 'sources.arxiv.harvest.set', 'sources.arxiv.harvest.from',
+  'defaults.limit', 'defaults.sort',
+] as const;
+
+/** The keys written out in full (every one but the topics). */
+const FIXED_KEYS: readonly string[] = CONFIG_KEYS.filter((k) => !k.startsWith('topics.'));
 
 type Raw = Record<string, unknown>;
 
@@ -28,8 +35,8 @@ function readRaw(path: string): Raw {
 function keyPath(key: string): string[] {
   const parts = key.split('.');
   if (parts[0] === 'topics' && parts.length === 2 && parts[1]) return parts;
-  if (['sources.arxiv.categories', 'defaults.limit', 'defaults.sort'].includes(key)) return parts;
-  const near = closest(key, ['sources.arxiv.categories', 'defaults.limit', 'defaults.sort', 'topics']);
+  if (FIXED_KEYS.includes(key)) return parts;
+  const near = closest(key, [...FIXED_KEYS, 'topics']);
   throw new UsageError(`unknown config key '${key}'`, { hint: `${near ? `did you mean ${near}?; ` : ''}keys: ${CONFIG_KEYS.join(', ')}` });
 }
 
@@ -57,11 +64,68 @@ function valueFor(key: string, words: string[]): unknown {
     return text;
   }
   if (key === 'sources.arxiv.categories') return words.flatMap((w) => w.split(/[,\s]+/)).filter(Boolean);
+  if (key === 'sources.arxiv.harvest') return harvestValue(words);
+  if (key === 'sources.arxiv.harvest.set') return harvestSet(text);
+  if (key === 'sources.arxiv.harvest.from') return harvestFrom(text);
   if (key === 'defaults.limit') {
     if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`defaults.limit: '${text}' is not a positive whole number`);
     return Number(text);
   }
   return text;
+}
+
+const HARVEST_HINT = 'e.g. papers config set sources.arxiv.harvest cs 2024-01-01, or set=cs from=2024-01-01, or all for the whole of arXiv';
+
+/** An OAI-PMH set as arXiv names them (`cs`, `math`, `physics:hep-th`, `cs:cs:AI`). */
+function harvestSet(text: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9:._-]*$/.test(text)) throw new UsageError(`sources.arxiv.harvest.set: '${text}' is not an OAI-PMH set`, { hint: 'e.g. cs, math, physics:hep-th' });
+  return text;
+}
+
+/** The first day to harvest from: a real calendar day, as the harvest asks OAI-PMH for it. */
+function harvestFrom(text: string): string {
+  if (!isIsoDate(text)) throw new UsageError(`sources.arxiv.harvest.from: '${text}' is not a day`, { hint: 'use YYYY-MM-DD, e.g. 2024-01-01' });
+  return text;
+}
+
+/**
+ * The harvest sync keeps up to date, from the command line: a set and a day in any order
+ * (`cs 2024-01-01`), `set=… from=…` pairs, `all` (the whole of arXiv: no set), or the JSON
+ * object the file holds.
+ */
+function harvestValue(words: string[]): Record<string, string> {
+  const text = words.join(' ').trim();
+  if (text.startsWith('{')) {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      throw new UsageError(`sources.arxiv.harvest: '${text}' is not a JSON object`, { hint: HARVEST_HINT });
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('sources.arxiv.harvest: not a JSON object', { hint: HARVEST_HINT });
+    const o = v as Record<string, unknown>;
+    const unknown = Object.keys(o).find((k) => k !== 'set' && k !== 'from');
+    if (unknown !== undefined) throw new UsageError(`sources.arxiv.harvest: unknown key "${unknown}"`, { hint: 'the keys are set and from' });
+    const out: Record<string, string> = {};
+    if (o.set !== undefined && o.set !== null) out.set = harvestSet(String(o.set));
+    if (o.from !== undefined && o.from !== null) out.from = harvestFrom(String(o.from));
+    return out;
+  }
+  const out: Record<string, string> = {};
+  let all = false;
+  for (const w of words.flatMap((x) => x.split(/[,\s]+/)).filter(Boolean)) {
+    const pair = /^(set|from)=(.*)$/.exec(w);
+    const [k, v] = pair ? [pair[1]!, pair[2]!] : [/^\d{4}-/.test(w) ? 'from' : w === 'all' ? 'all' : 'set', w];
+    if (k === 'all') {
+      all = true;
+      continue;
+    }
+    if (out[k] !== undefined) throw new UsageError(`sources.arxiv.harvest: ${k} given twice`, { hint: HARVEST_HINT });
+    out[k] = k === 'set' ? harvestSet(v) : harvestFrom(v);
+  }
+  if (all && out.set !== undefined) throw new UsageError('sources.arxiv.harvest: both all and a set given', { hint: HARVEST_HINT });
+  if (!all && out.set === undefined && out.from === undefined) throw new UsageError('sources.arxiv.harvest: no set given', { hint: HARVEST_HINT });
+  return out;
 }
 
 /** Write `raw`, validated as a whole first: nothing invalid reaches the file. */

@@ -1,10 +1,14 @@
-/** `papers import <file…>`: saved listings of every kind into the cache, one transaction per file. */
-import { readFileSync, statSync } from 'node:fs';
+/**
+ * `papers import <file…>`: saved listings of every kind into the cache, one transaction per file;
+ * the large inputs (the arXiv snapshot, papers' own records) streamed a batch per transaction.
+ */
+import { createReadStream, openSync, statSync } from 'node:fs';
 import { causeChain, PapersError, StoreError, UsageError } from '../errors.js';
 import { isIsoDate } from '../dates.js';
 import { messages } from '../output.js';
 import { plural } from '../format/words.js';
-import { type ImportOptions, decodeInput, importSnapshot, looksLikeArxivSnapshot, recogniseListing, storeRecognised } from '../import.js';
+import { type ImportOptions, decodeInput, importStream, recogniseListing, storeRecognised } from '../import.js';
+import { SNIFF_BYTES, sniffStream, type StreamKind } from '../import-stream.js';
 import { parseDateArg } from '../dates.js';
 import type { Store } from '../store/index.js';
 import { openStore } from './common.js';
@@ -15,12 +19,6 @@ function localDate(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
-}
-
 interface Input {
   name: string;
   bytes: Buffer;
@@ -28,18 +26,65 @@ interface Input {
   mtimeDate: string | null;
 }
 
-async function readInput(file: string): Promise<Input> {
-  if (file === '-') return { name: 'stdin', bytes: await readAll(process.stdin), mtimeDate: null };
+/** An input opened for reading: its bytes as they come, and what is known of it beforehand. */
+interface Opened {
+  name: string;
+  chunks: AsyncIterator<Buffer | string>;
+  /** The file's size in bytes, or null for stdin. */
+  size: number | null;
+  mtimeDate: string | null;
+}
+
+function openInput(file: string): Opened {
+  if (file === '-') return { name: 'stdin', chunks: process.stdin[Symbol.asyncIterator](), size: null, mtimeDate: null };
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new PapersError('is a directory', { hint: 'give the saved files themselves' });
-    return { name: file, bytes: readFileSync(file), mtimeDate: localDate(st.mtime) };
+    // Opened here, so that a file that cannot be read fails now, with its reason.
+    const fd = openSync(file, 'r');
+    const stream = createReadStream('', { fd, highWaterMark: 1 << 20 });
+    return { name: file, chunks: stream[Symbol.asyncIterator](), size: st.size, mtimeDate: localDate(st.mtime) };
   } catch (err) {
     if (err instanceof PapersError) throw err;
     const e = err as NodeJS.ErrnoException;
     const what = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : `cannot read it: ${e.message}`;
     throw new PapersError(what, { hint: 'check the path', cause: err });
   }
+}
+
+const toBuffer = (c: Buffer | string): Buffer => (typeof c === 'string' ? Buffer.from(c) : c);
+
+/** The input's first bytes (at least `min`, or all of a shorter input), read before deciding how to read it. */
+async function readHead(input: Opened, min: number): Promise<{ chunks: Buffer[]; bytes: Buffer; ended: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  while (size < min) {
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await input.chunks.next();
+    } catch (err) {
+      throw new PapersError(`cannot read it: ${(err as Error).message}`, { hint: 'check the path', cause: err });
+    }
+    if (r.done) return { chunks, bytes: Buffer.concat(chunks), ended: true };
+    const b = toBuffer(r.value);
+    chunks.push(b);
+    size += b.length;
+  }
+  return { chunks, bytes: Buffer.concat(chunks), ended: false };
+}
+
+/** The whole input: its first bytes, then the rest. */
+async function* replay(input: Opened, head: { chunks: Buffer[]; ended: boolean }): AsyncGenerator<Buffer> {
+  yield* head.chunks;
+  if (head.ended) return;
+  for (let r = await input.chunks.next(); !r.done; r = await input.chunks.next()) yield toBuffer(r.value);
+}
+
+/** The input whole, for the listing importers (pages and answers: megabytes at most). */
+async function readRest(input: Opened, head: { chunks: Buffer[]; ended: boolean }): Promise<Input> {
+  const chunks: Buffer[] = [];
+  for await (const c of replay(input, head)) chunks.push(c);
+  return { name: input.name, bytes: Buffer.concat(chunks), mtimeDate: input.mtimeDate };
 }
 
 function asOfFor(input: Input, given: string | undefined): ImportOptions {
@@ -73,12 +118,18 @@ export async function run(opts: ImportCommandOptions, files: string[]): Promise<
     for (const file of files) {
       const name = file === '-' ? 'stdin' : file;
       try {
-        if (file !== '-' && isFile(file) && looksLikeArxivSnapshot(file)) {
-          await runSnapshot(store, file, snapshotOpts);
+        const opened = openInput(file);
+        const head = await readHead(opened, SNIFF_BYTES);
+        const streamed = sniffStream(head.bytes, head.ended);
+        if (streamed !== null) {
+          await runStream(store, name, streamed.kind, replay(opened, head), opened.size, snapshotOpts);
           continue;
         }
-        if (snapshotOpts.categories || snapshotOpts.since) throw new UsageError('--category and --since apply to an arXiv metadata snapshot only', { hint: `${name} is not one` });
-        const input = await readInput(file);
+        if (snapshotOpts.categories || snapshotOpts.since) {
+          await opened.chunks.return?.();
+          throw new UsageError("--category and --since apply to an arXiv metadata snapshot or papers' own records only", { hint: `${name} is neither` });
+        }
+        const input = await readRest(opened, head);
         const text = decodeInput(input.bytes);
         const rec = await recogniseListing(text, asOfFor(input, asOf));
         let result;
@@ -107,33 +158,36 @@ export async function run(opts: ImportCommandOptions, files: string[]): Promise<
   }
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** "1.2 GB" */
 function bytesText(n: number): string {
   return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
 }
 
-/** An arXiv metadata snapshot, streamed: a progress bar on a terminal, one summary line. */
-async function runSnapshot(store: Store, file: string, opts: { categories?: string[]; since?: string }): Promise<void> {
-  const { createReadStream } = await import('node:fs');
+const STREAM_WHAT: Record<StreamKind, string> = {
+  snapshot: 'an arXiv metadata snapshot',
+  'records-jsonl': "papers' own records (JSON Lines)",
+  'records-json': "papers' own records (a JSON array)",
+};
+
+/** A streamed input (the snapshot, papers' own records): a progress bar on a terminal, one summary line. */
+async function runStream(store: Store, name: string, kind: StreamKind, input: AsyncIterable<Buffer>, total: number | null, opts: { categories?: string[]; since?: string }): Promise<void> {
   const { statusLine } = await import('../progress.js');
-  const total = statSync(file).size;
   const line = statusLine(process.stderr, { enabled: !messages.verbose });
   const started = Date.now();
   let result;
   try {
-    result = await importSnapshot(store, createReadStream(file, { highWaterMark: 1 << 20 }), {
+    result = await importStream(store, input, kind, {
       ...opts,
+      // A worker reads and parses while this thread stores; for a small file its start costs more.
+      inWorker: total === null || total > 8_000_000,
       onProgress: ({ bytes, papers }) => {
         const secs = (Date.now() - started) / 1000;
         const rate = secs > 0 ? papers / secs : 0;
+        if (total === null) {
+          // stdin: no size known beforehand, so no bar and no time left.
+          line.update(`${bytesText(bytes)} · ${papers} papers · ${Math.round(rate)}/s`);
+          return;
+        }
         const width = 20;
         const filled = Math.round((Math.min(bytes, total) / Math.max(total, 1)) * width);
         const left = bytes > 0 && bytes < total ? ((total - bytes) / bytes) * secs : 0;
@@ -143,13 +197,14 @@ async function runSnapshot(store: Store, file: string, opts: { categories?: stri
   } catch (err) {
     line.clear();
     if (err instanceof PapersError) throw err;
-    throw new StoreError(`${file}: cannot write to the cache ${store.path}: ${(err as Error).message}`, { cause: err, hint: 'the batches stored before are kept; import the file again to complete it' });
+    throw new StoreError(`${name}: cannot write to the cache ${store.path}: ${(err as Error).message}`, { cause: err, hint: 'the batches stored before are kept; import the file again to complete it' });
   }
   line.clear();
   const secs = (Date.now() - started) / 1000;
+  const unit = kind === 'records-json' ? 'item' : 'line';
   const filters = [opts.categories ? `categories ${opts.categories.join(',')}` : '', opts.since ? `since ${opts.since}` : ''].filter(Boolean).join(', ');
   const named = result.badLines.slice(0, 5).map((b) => b.line).join(', ');
-  const skipped = result.skipped > 0 ? `; ${plural(result.skipped, 'bad line')} skipped (line${result.skipped === 1 ? '' : 's'} ${named}${result.skipped > 5 ? ', …' : ''})` : '; no bad lines';
-  messages.info(`${file}: an arXiv metadata snapshot${result.gzip ? ' (gzip)' : ''}: ${plural(result.papers, 'paper')}, ${result.inserted} new, ${result.updated} updated${filters ? `; ${result.filtered} left out by ${filters}` : ''}${skipped} (${secs.toFixed(1)} s, ${Math.round(result.papers / Math.max(secs, 0.001))} papers/s)`);
-  for (const b of result.badLines.slice(0, 5)) messages.debug(`${file}: line ${b.line}: ${b.reason}`);
+  const skipped = result.skipped > 0 ? `; ${plural(result.skipped, `bad ${unit}`)} skipped (${unit}${result.skipped === 1 ? '' : 's'} ${named}${result.skipped > 5 ? ', …' : ''})` : `; no bad ${unit}s`;
+  messages.info(`${name}: ${STREAM_WHAT[kind]}${result.gzip ? ' (gzip)' : ''}: ${plural(result.papers, 'paper')}, ${result.inserted} new, ${result.updated} updated${filters ? `; ${result.filtered} left out by ${filters}` : ''}${skipped} (${secs.toFixed(1)} s, ${Math.round(result.papers / Math.max(secs, 0.001))} papers/s)`);
+  for (const b of result.badLines.slice(0, 5)) messages.debug(`${name}: ${unit} ${b.line}: ${b.reason}`);
 }

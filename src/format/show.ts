@@ -43,7 +43,7 @@ export function renderShow(p: Paper, extra: ShowExtra, width: number, bold: (s: 
   field('authors', p.authors.length ? p.authors.join(', ') : count ? `${count} authors` : null);
   field('published', p.publishedAt);
   field('updated', p.updatedAt !== null && p.updatedAt !== p.publishedAt ? p.updatedAt : null);
-  field('versions', p.versions.length ? p.versions.map((v) => `v${v.version} ${v.date ?? '(day unknown)'}`).join(', ') : null);
+  field('versions', p.versions.length ? p.versions.map((v) => `v${v.version} ${v.date ?? '(day unknown)'}${v.size ? ` (${v.size})` : ''}`).join(', ') : null);
   field('announced', p.announcedAt !== null ? `${p.announcedAt}${p.arxivAnnounce ? ` (${p.arxivAnnounce})` : ''}` : null);
   field('daily list', p.dailyDate);
   field('upvotes', p.upvotes);

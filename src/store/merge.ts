@@ -88,13 +88,24 @@ function laterOrNull(a: string | null | undefined, b: string | null | undefined,
   return earliest ? (a < b ? a : b) : (a > b ? a : b);
 }
 
+/**
+ * Every version either side knows, by number: the earliest day stated (a missing day never
+ * replaces a known one) and a size where either states one (of two that differ, the smaller
+ * text: a minimum, so the merge stays order-free).
+ */
 function mergeVersions(a: Version[], b: Version[]): Version[] {
-  const by = new Map<number, string | null>();
+  const by = new Map<number, Version>();
   for (const v of [...a, ...b]) {
     const d = by.get(v.version);
-    by.set(v.version, by.has(v.version) ? laterOrNull(d, v.date, true) : v.date);
+    if (d === undefined) {
+      by.set(v.version, v);
+      continue;
+    }
+    const date = laterOrNull(d.date, v.date, true);
+    const size = d.size && v.size ? (d.size < v.size ? d.size : v.size) : (d.size || v.size);
+    by.set(v.version, { version: v.version, date, ...(size ? { size } : {}) });
   }
-  return [...by.entries()].sort((x, y) => x[0] - y[0]).map(([version, date]) => ({ version, date }));
+  return [...by.values()].sort((x, y) => x.version - y.version).map((v) => (v.size ? { version: v.version, date: v.date ?? null, size: v.size } : { version: v.version, date: v.date ?? null }));
 }
 
 /**

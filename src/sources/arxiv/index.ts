@@ -73,7 +73,7 @@ export async function fetchArxivFeed(http: HttpClient, rssBase: string, categori
  */
 export function feedPapers(feed: ArxivFeed): ParsedPaper[] {
   return feed.entries.map(({ paper, version }) => {
-    const p: ParsedPaper = { ...paper, versions: paper.versions.map((v) => ({ version: v.version, date: v.date })) };
+    const p: ParsedPaper = { ...paper };
     if (version !== null && version > 1 && !p.versions.some((v) => v.version === version)) p.versions = [...p.versions, { version, date: null }];
     return p;
   });

@@ -22,13 +22,21 @@ import { localName, readXml } from './xml.js';
 /** How arXiv announced a paper in a listing or feed. */
 export type ArxivAnnounce = 'new' | 'cross' | 'replace' | 'replace-cross';
 
-/** One version of a paper: its number, its day (UTC) and, where the source gives it, its size. */
+/**
+ * One version of a paper: its number, its day (UTC) and, where the source gives it, its size.
+ * The record's own shape (a size only where one is stated), so records need no copy.
+ */
 export interface ArxivVersion {
   version: number;
   /** YYYY-MM-DD (UTC). */
   date: string;
-  /** As arXiv states it (`123kb`), or null. */
-  size: string | null;
+  /** As arXiv states it (`123kb`); absent when the source gives none. */
+  size?: string;
+}
+
+/** A dated version, with its size when one is stated. */
+export function arxivVersion(version: number, date: string, size: unknown): ArxivVersion {
+  return typeof size === 'string' && size.trim() !== '' ? { version, date, size: size.trim() } : { version, date };
 }
 
 /**
@@ -129,9 +137,15 @@ export function versionNumber(s: unknown): number | null {
  * updatedAt the latest version's day.
  */
 export function versionDates(list: ArxivVersion[]): { versions: ArxivVersion[]; publishedAt: string | null; updatedAt: string | null } {
-  const byNumber = new Map<number, ArxivVersion>();
-  for (const v of list) if (!byNumber.has(v.version)) byNumber.set(v.version, v);
-  const versions = [...byNumber.values()].sort((a, b) => a.version - b.version);
+  let versions = list;
+  // Almost always already in order, each once: then the list is kept as it is.
+  let ordered = true;
+  for (let i = 1; i < list.length; i++) if (list[i]!.version <= list[i - 1]!.version) ordered = false;
+  if (!ordered) {
+    const byNumber = new Map<number, ArxivVersion>();
+    for (const v of list) if (!byNumber.has(v.version)) byNumber.set(v.version, v);
+    versions = [...byNumber.values()].sort((a, b) => a.version - b.version);
+  }
   const first = versions[0];
   const last = versions[versions.length - 1];
   return {
@@ -277,7 +291,7 @@ export async function parseOaiListRecords(xml: string): Promise<OaiPage> {
     for (const v of kids(raw, 'version')) {
       const n = versionNumber(v.attribs.version);
       const date = rfc2822Day(text(v, 'date'));
-      if (n !== null && date !== null) stated.push({ version: n, date, size: text(v, 'size') });
+      if (n !== null && date !== null) stated.push(arxivVersion(n, date, text(v, 'size')));
     }
     const dates = versionDates(stated);
     p.versions = dates.versions;
