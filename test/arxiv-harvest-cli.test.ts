@@ -46,8 +46,12 @@ describe('papers fetch --harvest', () => {
     expect(p.versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
     expect(p.publishedAt).toBe(p.versions[0].date);
     expect(p.updatedAt).toBe(p.versions[2].date);
-    // arXivRaw's <size> of each version is kept, in the record and in show's text.
-    expect(p.versions.map((v: { size?: string }) => v.size)).toEqual(records[2]!.versions.map((v) => v.size));
+    // arXivRaw's <size> of each version is kept: in show's text and show --json's versionSizes;
+    // the record's versions stay { version, date } as the contract gives them.
+    expect(p.versions.every((v: object) => Object.keys(v).join() === 'version,date')).toBe(true);
+    expect(p.versionSizes).toEqual(records[2]!.versions.map((v, i) => ({ version: i + 1, size: v.size })));
+    const listed = JSON.parse((await runCli(['list', '--json'], { env: env() })).stdout) as { id: string; versions: object[] }[];
+    expect(listed.find((x) => x.id === records[2]!.id)!.versions).toEqual(p.versions);
     const text = (await runCli(['show', records[2]!.id], { env: env() })).stdout;
     const [s1, s2, s3] = records[2]!.versions.map((v) => v.size);
     expect(text).toContain(`v1 ${p.versions[0].date} (${s1}), v2 ${p.versions[1].date} (${s2}), v3 ${p.versions[2].date} (${s3})`);

@@ -62,7 +62,7 @@ describe('papers show <id>', () => {
     const r = await show('2407.21705', '--json');
     expect(r.stderr).toBe('');
     const rec = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(rec)).toEqual([...PAPER_FIELDS, 'arxivComment', 'journalRef', 'doi', 'dailyLists', 'countHistory']);
+    expect(Object.keys(rec)).toEqual([...PAPER_FIELDS, 'arxivComment', 'journalRef', 'doi', 'dailyLists', 'countHistory', 'versionSizes']);
     expect(rec).toMatchObject({ id: '2407.21705', dailyDate: '2024-08-01', arxivUrl: 'https://arxiv.org/abs/2407.21705', pdfUrl: 'https://arxiv.org/pdf/2407.21705', sources: ['hf'] });
   });
 

@@ -11,6 +11,9 @@ const MARK_DEFAULTS = { seen: false, starred: false, hidden: false, tags: [] as 
 export function toRecord(p: Paper): Paper {
   const out = {} as Record<string, unknown>;
   for (const k of PAPER_FIELDS) out[k] = p[k] ?? (k in MARK_DEFAULTS ? MARK_DEFAULTS[k as keyof typeof MARK_DEFAULTS] : null);
+  // A version is { version, date } as the contract gives it; the sizes arXiv states stay in the
+  // cache and in `show` (showJson's versionSizes).
+  out.versions = p.versions.map((v) => ({ version: v.version, date: v.date }));
   return out as unknown as Paper;
 }
 

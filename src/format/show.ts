@@ -15,7 +15,8 @@ export interface ShowExtra {
 /**
  * `show --json`: the record's fields, then what `show` prints beside them, under these keys:
  * `arxivComment`, `journalRef`, `doi` (arXiv's), `dailyLists` ([{source, date, rank}]) and
- * `countHistory` ([{seenAt, upvotes, comments}]).
+ * `countHistory` ([{seenAt, upvotes, comments}]), `versionSizes` ([{version, size}], each version
+ * whose size arXiv stated, e.g. `"1204kb"`).
  */
 export function showJson(p: Paper, extra: ShowExtra): Record<string, unknown> {
   return {
@@ -25,6 +26,7 @@ export function showJson(p: Paper, extra: ShowExtra): Record<string, unknown> {
     doi: p.doi ?? null,
     dailyLists: extra.lists.map((l) => ({ source: l.source, date: l.listDate, rank: l.rank })),
     countHistory: extra.history,
+    versionSizes: p.versions.flatMap((v) => (v.size ? [{ version: v.version, size: v.size }] : [])),
   };
 }
 
