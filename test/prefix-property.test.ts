@@ -13,7 +13,7 @@ import { Store } from '../src/store/index.js';
 import { emptyPaper } from '../src/record.js';
 import { queryToFts } from '../src/query.js';
 import { porterStem } from '../src/store/stem.js';
-import { planMatch, wordsOf } from '../src/store/words.js';
+import { hasWordBeginning, planMatch, wordsOf } from '../src/store/words.js';
 
 const VOCAB = ['optimal', 'optimally', 'optimizer', 'optimizers', 'optimization', 'optimizing', 'optimum', 'option', 'options',
   'hallucination', 'hallucinations', 'hallucinating', 'hallucinate', 'graph', 'graphs', 'graphical', 'general', 'generalization',
@@ -95,6 +95,15 @@ describe('prefix queries, against the papers read word by word', () => {
         store.close();
       }
     }), { numRuns: 60 });
+  });
+});
+
+describe('the check on a row', () => {
+  it('finds a word beginning with the prefix exactly where the words of the text have one', () => {
+    const chars = fc.constantFrom(...'ab ÁáéE-1_.ß\u0301𝐀ﬁİK'.split(/(?:)/u));
+    fc.assert(fc.property(fc.string({ unit: chars, maxLength: 30 }), fc.string({ unit: fc.constantFrom('a', 'b', 'e', '1', 'ß', 'i', 'k'), minLength: 1, maxLength: 3 }), (text, prefix) => {
+      expect(hasWordBeginning(prefix, [null, text])).toBe(wordsOf(text).some((w) => w.startsWith(prefix)));
+    }), { numRuns: 2000 });
   });
 });
 

@@ -124,9 +124,8 @@ export class Store {
       if (fresh) ownerOnly(path);
       db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
       db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
-      // A prefix checked on a row's text (words.ts): prefix, column mask, then the index's columns.
-      db.function('papers_prefix', { deterministic: true, varargs: true }, (prefix: unknown, columns: unknown, ...texts: unknown[]) =>
-        (hasWordBeginning(String(prefix), Number(columns), texts.map((t) => (typeof t === 'string' ? t : null))) ? 1 : 0));
+      // A prefix checked on a row's text (words.ts): the prefix, then the columns it searches.
+      db.function('papers_prefix', { deterministic: true, varargs: true }, (prefix: unknown, ...texts: unknown[]) => (hasWordBeginning(String(prefix), texts) ? 1 : 0));
     } catch (err) {
       throw new StoreError(`cannot open the cache ${path}: ${(err as Error).message}`, {
         cause: err,

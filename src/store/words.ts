@@ -29,17 +29,41 @@ export const MAX_WORDS_READ = 5000;
 /** The index's columns, in order: a prefix check names the ones it searches by their place. */
 export const FTS_COLUMN_NAMES = ['title', 'summary', 'authors', 'keywords', 'categories'] as const;
 
-/** True when some word of a searched column begins with `prefix` (a prefix check on one row). */
-export function hasWordBeginning(prefix: string, columns: number, texts: readonly (string | null)[]): boolean {
-  for (let i = 0; i < texts.length; i++) {
-    if (!(columns & (1 << i))) continue;
-    const text = texts[i];
-    if (!text) continue;
-    // Most rows cannot hold the prefix at all: a cheap look before folding the text.
-    const folded = foldText(text);
-    if (!folded.includes(prefix)) continue;
-    for (const w of folded.split(/[^\p{L}\p{N}]+/u)) if (w.startsWith(prefix)) return true;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+const ASCII_WORD_CHAR = /[a-z0-9]/;
+const isAscii = (s: string) => Buffer.byteLength(s, 'utf8') === s.length;
+
+/** True when a word of `folded` (wordsOf's words) begins with `prefix`. */
+function foldedHasWordBeginning(prefix: string, folded: string): boolean {
+  for (let i = folded.indexOf(prefix); i >= 0; i = folded.indexOf(prefix, i + 1)) {
+    if (i === 0) return true;
+    const before = folded.charCodeAt(i - 1);
+    const prev = before >= 0xdc00 && before <= 0xdfff && i >= 2 ? folded.slice(i - 2, i) : folded[i - 1]!;
+    if (!WORD_CHAR.test(prev)) return true;
   }
+  return false;
+}
+
+/** True when a word of `text` (as wordsOf splits and folds it) begins with `prefix`. */
+function textHasWordBeginning(prefix: string, text: string, asciiPrefix: boolean): boolean {
+  if (asciiPrefix) {
+    // The lower case first: an ASCII prefix after the start or an ASCII separator is a word's
+    // start in the folded text too, which only the rare text with other characters needs.
+    const lower = text.toLowerCase();
+    for (let i = lower.indexOf(prefix); i >= 0; i = lower.indexOf(prefix, i + 1)) {
+      if (i === 0) return true;
+      const prev = lower.charCodeAt(i - 1);
+      if (prev < 128 && !ASCII_WORD_CHAR.test(lower[i - 1]!)) return true;
+    }
+    if (isAscii(text)) return false;
+  }
+  return foldedHasWordBeginning(prefix, foldText(text));
+}
+
+/** True when some word of the texts given (the searched columns of one row) begins with `prefix`. */
+export function hasWordBeginning(prefix: string, texts: readonly unknown[]): boolean {
+  const asciiPrefix = isAscii(prefix);
+  for (const text of texts) if (typeof text === 'string' && textHasWordBeginning(prefix, text, asciiPrefix)) return true;
   return false;
 }
 
