@@ -216,7 +216,7 @@ function columnMask(cols: string | null): number {
     const i = (FTS_COLUMN_NAMES as readonly string[]).indexOf(name);
     if (i >= 0) mask |= 1 << i;
   }
-  return mask;
+  return mask === 0 ? (1 << FTS_COLUMN_NAMES.length) - 1 : mask;
 }
 
 // -- planning: what the index answers, and what is checked on the rows ------------------------
