@@ -10,6 +10,7 @@
  *   primary := [field ':'] ( '(' or ')' | '"phrase"' | word['*'] )
  */
 import { UsageError } from './errors.js';
+import type { MatchPlan } from './store/words.js';
 
 export type QueryNode =
   | { kind: 'term'; text: string; prefix: boolean; phrase: boolean; field: Field | null }
@@ -31,7 +32,7 @@ export interface MarkTerm {
  * (each an FTS5 expression) and mark terms combined with AND, OR and NOT as the user wrote them.
  */
 export type QueryCond =
-  | { kind: 'fts'; match: string }
+  | { kind: 'fts'; match: string; /** How the store runs it (set by the store). */ plan?: MatchPlan }
   | MarkTerm
   | { kind: 'and' | 'or'; items: QueryCond[] }
   | { kind: 'not'; item: QueryCond };

@@ -17,6 +17,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { monthOfArxivId, type Paper, type ParsedPaper, type SourceName } from '../record.js';
 import { StoreError } from '../errors.js';
 import { foldText, normalizeTitle } from '../text.js';
+import type { QueryCond } from '../query.js';
 import { ROW_FIELDS, rowToPaper, type PaperRow } from './columns.js';
 import { MARKS_FIELD, MarkStore } from './marks.js';
 import { Batch, type UpsertResult } from './ingest.js';
@@ -24,7 +25,7 @@ import * as maintenance from './maintenance.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
 import { Statements } from './statements.js';
-import { MAX_PREFIX_WORDS, expandPrefixes } from './words.js';
+import { hasWordBeginning, planMatch } from './words.js';
 
 export { SCHEMA_VERSION, MIGRATIONS } from './schema.js';
 export { mergePaper } from './merge.js';
@@ -127,6 +128,8 @@ export class Store {
       if (fresh) ownerOnly(path);
       db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 15_000)}`);
       db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldText(s) : null));
+      // A prefix checked on a row's text (words.ts): the prefix, then the columns it searches.
+      db.function('papers_prefix', { deterministic: true, varargs: true }, (prefix: unknown, ...texts: unknown[]) => (hasWordBeginning(String(prefix), texts) ? 1 : 0));
     } catch (err) {
       throw new StoreError(`cannot open the cache ${path}: ${(err as Error).message}`, {
         cause: err,
@@ -278,21 +281,34 @@ export class Store {
     return this.st.get("UPDATE sync_log SET outcome = 'interrupted', error = coalesce(error, 'the run stopped before it finished') WHERE outcome = 'running'").run().changes;
   }
 
-  /** The stored words that begin with `prefix` (one more than MAX_PREFIX_WORDS at most). */
-  private wordsBeginning(prefix: string): string[] {
+  /** The stored words that begin with `prefix`, in order, at most `limit`. */
+  private wordsBeginning(prefix: string, limit: number): string[] {
     return this.st.get<[string, string, number], string>('SELECT word FROM words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?')
-      .pluck().all(prefix, prefix + '\u{10FFFF}', MAX_PREFIX_WORDS + 1);
+      .pluck().all(prefix, prefix + '\u{10FFFF}', limit);
   }
 
-  /** A filter whose prefix terms match the words that begin with them (words.ts). */
-  private expand<F extends { match?: string; notMatch?: string }>(f: F): F {
-    if (!f.match && !f.notMatch) return f;
-    const lookup = (prefix: string) => this.wordsBeginning(prefix);
-    return {
-      ...f,
-      ...(f.match ? { match: expandPrefixes(f.match, lookup) } : {}),
-      ...(f.notMatch ? { notMatch: expandPrefixes(f.notMatch, lookup) } : {}),
-    };
+  /** A filter whose text queries are planned (words.ts): prefixes expanded, checks where needed. */
+  private expand<F extends { match?: string; notMatch?: string; cond?: QueryCond }>(f: F): F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> {
+    if (!f.match && !f.notMatch && !f.cond) return f;
+    const lookup = (prefix: string, limit: number) => this.wordsBeginning(prefix, limit);
+    const out: F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> = { ...f };
+    if (f.match) {
+      const plan = planMatch(f.match, lookup);
+      if (plan.match === null) delete out.match;
+      else out.match = plan.match;
+      if (plan.check) out.matchCheck = plan.check;
+    }
+    if (f.notMatch) {
+      const plan = planMatch(f.notMatch, lookup);
+      if (plan.match === null) delete out.notMatch;
+      else out.notMatch = plan.match;
+      if (plan.check) out.notMatchCheck = plan.check;
+    }
+    if (f.cond) {
+      const walk = (c: QueryCond): QueryCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
+      out.cond = walk(f.cond);
+    }
+    return out;
   }
 
   /** The SQL of a filter, its prefix terms expanded. */
@@ -316,11 +332,11 @@ export class Store {
    * order, so recent ones have the high rowids (a backfill of old papers only makes it slower).
    */
   countMatchingSince(compiled: { match?: string; notMatch?: string }[], since: string): number[] {
-    const queries = compiled.map((q) => this.expand(q));
     const lo = this.st.get<[string], number | null>(`SELECT min(rowid) FROM papers p WHERE ${PAPER_DAY} >= ?`).pluck().get(since) ?? null;
-    return queries.map((q) => {
+    return compiled.map((original) => {
       if (lo === null) return 0;
-      if (!q.match) return this.countMatching({ ...q, since });
+      const q = this.expand(original);
+      if (!q.match || q.matchCheck || q.notMatchCheck) return this.countMatching({ ...original, since });
       const notMatch = q.notMatch ? ' AND p.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
       return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM papers_fts f JOIN papers p ON p.rowid = f.rowid WHERE papers_fts MATCH @match AND f.rowid >= @lo AND ${PAPER_DAY} >= @since${notMatch}`)
         .pluck().get({ match: q.match, lo, since, ...(q.notMatch ? { notMatch: q.notMatch } : {}) })!;
@@ -393,7 +409,7 @@ export class Store {
           out[name] = 0;
           continue;
         }
-        const { sql, params } = buildQuery({ ...filter, rowids, sort: 'date', limit: undefined });
+        const { sql, params } = buildQuery(this.expand({ ...filter, rowids, sort: 'date', limit: undefined }));
         out[name] = this.marks.recordMatches(name, sql, params, now);
       }
       return out;

@@ -80,12 +80,13 @@ export function markFilterSql(f: MarkFilter, params: QueryParams): string[] {
  * A query's condition tree as SQL: full-text parts as rowid sets of the index, mark terms as
  * lookups of the marks table, combined as written (NOT is exact: both sides are never NULL).
  */
-export function condSql(cond: QueryCond, params: QueryParams): string {
+export function condSql(cond: QueryCond, params: QueryParams, fts?: (c: Extract<QueryCond, { kind: 'fts' }>, name: string) => string): string {
   let n = 0;
   const walk = (c: QueryCond): string => {
     switch (c.kind) {
       case 'fts': {
         const name = `cond${n++}`;
+        if (fts) return fts(c, name);
         params[name] = c.match;
         return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
       }

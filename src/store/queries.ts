@@ -10,6 +10,7 @@ import type { QueryParams } from './statements.js';
 
 export type { QueryParams };
 import { MARKS_FIELD, condSql, markFilterSql, watchSql, type MarkFilter } from './marks.js';
+import { FTS_COLUMN_NAMES, type Check } from './words.js';
 
 /** What a read of papers selects: the row and the paper's personal marks. */
 const ROW_FIELDS = `${PAPER_ROW_FIELDS}, ${MARKS_FIELD}`;
@@ -31,6 +32,13 @@ export interface PaperFilter {
   match?: string;
   /** An FTS5 expression papers must not match (a query that only excludes). */
   notMatch?: string;
+  /**
+   * What the papers `match` finds must also pass (a prefix the index cannot answer exactly,
+   * words.ts); set by the store when it plans the query. Without `match`, every paper is checked.
+   */
+  matchCheck?: Check;
+  /** The same for `notMatch`: the papers excluded are those it finds that pass this. */
+  notMatchCheck?: Check;
   /** A query with mark terms (is:starred, tag:x…), as the query module compiled it. */
   cond?: QueryCond;
   /** --unseen, --starred, --hidden, --tag, and leaving hidden papers out. */
@@ -100,10 +108,8 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     where.push('papers_fts MATCH @match');
     params.match = f.match;
   }
-  if (f.notMatch) {
-    where.push('p.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)');
-    params.notMatch = f.notMatch;
-  }
+  if (f.matchCheck) where.push(checkSql(f.matchCheck, 'p', params, 'mc'));
+  if (f.notMatch || f.notMatchCheck) where.push(`NOT ${ftsSetSql(f.notMatch ?? null, f.notMatchCheck ?? null, params, 'notMatch')}`);
   if (f.author) {
     // Case- and accent-insensitive containment over the JSON list of names.
     where.push("EXISTS (SELECT 1 FROM json_each(p.authors) a WHERE fold(a.value) LIKE @author ESCAPE '\\')");
@@ -131,7 +137,7 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     from += ' JOIN json_each(@rowids) r ON r.value = p.rowid';
     params.rowids = JSON.stringify(f.rowids);
   }
-  if (f.cond) where.push(condSql(f.cond, params));
+  if (f.cond) where.push(condSql(f.cond, params, (c, name) => ftsSetSql(c.plan ? c.plan.match : c.match, c.plan?.check ?? null, params, name)));
   if (f.marks) where.push(...markFilterSql(f.marks, params));
   if (f.watch) where.push(watchSql(f.watch, params));
   if (f.source) {
@@ -167,4 +173,56 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     params.limit = f.limit;
   }
   return { sql, params };
+}
+
+/** The columns of a prefix check's mask (bits in the order of FTS_COLUMN_NAMES), on the row `alias`. */
+const checkColumns = (alias: string, mask: number) => FTS_COLUMN_NAMES.filter((_, i) => mask & (1 << i)).map((c) => `${alias}.${c}`).join(', ');
+
+/**
+ * A planned text query's check as an SQL condition on the papers row `alias`: an exact part
+ * is a set of rowids from the index, a prefix is tested on the row's text (papers_prefix).
+ */
+export function checkSql(check: Check, alias: string, params: QueryParams, name: string): string {
+  let n = 0;
+  const matches = (match: string) => {
+    const p = `${name}${n++}`;
+    params[p] = match;
+    // The index's answer read once per query, then looked up per row (a per-row MATCH costs
+    // far more: the expression is parsed again for each).
+    return `${alias}.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${p})`;
+  };
+  const walk = (c: Check): string => {
+    switch (c.k) {
+      case 'true':
+        return '1';
+      case 'fts':
+        return matches(c.match);
+      case 'prefix': {
+        const p = `${name}${n++}`;
+        params[p] = c.prefix;
+        const test = `papers_prefix(@${p}, ${checkColumns(alias, c.columns)})`;
+        const parts: string[] = [];
+        if (c.exact) parts.push(matches(c.exact));
+        if (c.shared === 'all') parts.push(test);
+        else if (c.shared) parts.push(`(${matches(c.shared)} AND ${test})`);
+        return parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
+      }
+      case 'not':
+        return `NOT ${walk(c.item)}`;
+      default:
+        return `(${c.items.map(walk).join(c.k === 'and' ? ' AND ' : ' OR ')})`;
+    }
+  };
+  return walk(check);
+}
+
+/**
+ * The papers a planned text query finds, as a condition on `p`: the index's candidates
+ * (`match`; null: every paper) that pass `check` (null: all of them).
+ */
+export function ftsSetSql(match: string | null, check: Check | null, params: QueryParams, name: string): string {
+  if (match !== null) params[name] = match;
+  if (check === null) return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
+  if (match === null) return `(${checkSql(check, 'p', params, `${name}_`)})`;
+  return `p.rowid IN (SELECT q.rowid FROM papers_fts JOIN papers q ON q.rowid = papers_fts.rowid WHERE papers_fts MATCH @${name} AND ${checkSql(check, 'q', params, `${name}_`)})`;
 }
