@@ -179,14 +179,30 @@ const hasList = has('commands/list.js');
 const queryCmd = (words) => (hasList ? ['list', '-q', words, '--limit', '20'] : ['search', '--offline', ...words.split(' '), '--limit', '20']);
 const queryLabel = (words) => (hasList ? `list -q "${words}" -n 20` : `search --offline ${words} -n 20`);
 if (!hasList) log('no list command in dist/ yet: the query figures use search --offline');
+/** Every read command, at one cache size: [key, label, arguments]. */
+function readCommands(path) {
+  const db = Store.open(path, { readonly: true });
+  const id = db.handle.prepare('SELECT id FROM papers WHERE id IS NOT NULL ORDER BY rowid DESC LIMIT 1 OFFSET 1000').pluck().get();
+  db.close();
+  const cmds = [
+    ['today', 'today --offline', ['today', '--offline']],
+    ['listNoQuery', 'list -n 20', ['list', '-n', '20']],
+    ['listFilters', 'list --source hf --min-upvotes 10 -n 20', ['list', '--source', 'hf', '--min-upvotes', '10', '-n', '20']],
+  ];
+  for (const q of QUERIES) {
+    cmds.push([`query_${q.kind}`, `${queryLabel(q.words)} (newest first)`, queryCmd(q.words)]);
+    cmds.push([`queryRelevance_${q.kind}`, `${queryLabel(q.words)} --sort relevance`, [...queryCmd(q.words), '--sort', 'relevance']]);
+  }
+  cmds.push(['show', `show <id>`, ['show', id]], ['topics', 'topics', ['topics']], ['stats', 'stats', ['stats']]);
+  return cmds;
+}
 if (want('startup') && c100k) {
-  log('start-up on 100,000 papers');
-  startupFigure('startupToday100k', 'start-up: today --offline (100k)', ['today', '--offline'], c100k.path, 1.6);
-  for (const q of QUERIES) startupFigure(`startupQuery100k_${q.kind}`, `start-up: ${queryLabel(q.words)} (100k)`, queryCmd(q.words), c100k.path, 1.6);
+  log('every read command on 100,000 papers');
+  for (const [key, label, cmd] of readCommands(c100k.path)) startupFigure(`read100k_${key}`, `100k: ${label}`, cmd, c100k.path, 1.6);
 }
 if (want('scale') && c1m) {
-  log('the same queries on 1,000,000 papers');
-  for (const q of QUERIES) startupFigure(`scaleQuery1m_${q.kind}`, `scale: ${queryLabel(q.words)} (1M)`, queryCmd(q.words), c1m.path, 2);
+  log('every read command on 1,000,000 papers');
+  for (const [key, label, cmd] of readCommands(c1m.path)) startupFigure(`read1m_${key}`, `1M: ${label}`, cmd, c1m.path, 2);
 }
 
 // -- size on disk -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Store } from '../src/store/index.js';
+import { DAY_SPAN, dayBase } from '../src/store/rowkey.js';
 import { emptyPaper, type OriginKind, type Paper, type ParsedPaper } from '../src/record.js';
 import { parseDailyPapersApi, parseHfPage } from '../src/sources/hf/parse.js';
 import { parseHfCopiedText } from '../src/sources/hf/copied-text.js';
@@ -32,10 +33,36 @@ function withStore<T>(fn: (s: Store) => T): T {
 
 const arrival = ({ firstSeenAt: _f, lastSeenAt: _l, ...rest }: Paper) => rest;
 
+/**
+ * What must hold of a cache however its papers arrived: each rowid in its day's range (papers
+ * moved when their day changed, with everything that refers to them), newest first with a
+ * limit the head of the full sort, with or without a text query, and the kept counts the
+ * papers counted.
+ */
+function checkLayout(store: Store): void {
+  const rows = store.handle.prepare('SELECT rowid, coalesce(daily_date, published_at) AS day FROM papers').all() as { rowid: number; day: string | null }[];
+  for (const r of rows) expect(r.rowid < 0 ? null : Math.floor(r.rowid / DAY_SPAN), `${r.day}`).toBe(dayBase(r.day));
+  expect(store.handle.pragma('foreign_key_check')).toEqual([]);
+  expect(() => store.handle.prepare("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  const ids = (ps: Iterable<Paper>) => [...ps].map((p) => p.id ?? p.title);
+  for (const match of [undefined, '"paper"', '"abstract"']) {
+    const full = ids(store.query({ match, sort: 'date' }));
+    for (const limit of [1, 2, 5, 1000]) expect(ids(store.query({ match, sort: 'date', limit }))).toEqual(full.slice(0, limit));
+  }
+  const recount = {
+    bySource: store.handle.prepare('SELECT s.value AS source, count(*) AS papers FROM papers p, json_each(p.sources) s GROUP BY s.value ORDER BY papers DESC, source').all(),
+    byMonth: store.handle.prepare('SELECT substr(coalesce(daily_date, published_at), 1, 7) AS month, count(*) AS papers FROM papers WHERE coalesce(daily_date, published_at) IS NOT NULL GROUP BY month ORDER BY month DESC').all(),
+    undated: store.handle.prepare('SELECT count(*) FROM papers WHERE coalesce(daily_date, published_at) IS NULL').pluck().get(),
+    newest: store.handle.prepare('SELECT max(coalesce(daily_date, published_at)) FROM papers').pluck().get(),
+  };
+  expect(store.contentStats()).toEqual(recount);
+}
+
 /** Every record of a cache after storing the observations in this order, by id (or title). */
 function recordsAfter(observations: Observation[]) {
   return withStore((store) => {
     for (const o of observations) store.upsertPapers(o.papers, { now: o.at });
+    checkLayout(store);
     return [...store.query({ sort: 'title' })].map(arrival).sort((a, b) => (a.id ?? a.title).localeCompare(b.id ?? b.title));
   });
 }

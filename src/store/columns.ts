@@ -84,7 +84,8 @@ export const INGEST_SELECT = `SELECT ${ROW_FIELDS}, (SELECT field_times FROM pap
 export type IngestRow = PaperRow & { field_times: string | null };
 
 // Made once: building them for every row was a tenth of a fresh ingest.
-export const INSERT_PAPER = `INSERT INTO papers (${PAPER_COLUMNS.join(', ')}) VALUES (${PAPER_COLUMNS.map((c) => '@' + c).join(', ')})`;
+// A new row's rowid follows its day (rowkey.ts); `made` keeps the order rows were made in.
+export const INSERT_PAPER = `INSERT INTO papers (rowid, made, ${PAPER_COLUMNS.join(', ')}) VALUES (@rowid, @made, ${PAPER_COLUMNS.map((c) => '@' + c).join(', ')})`;
 export const UPDATE_PAPER = `UPDATE papers SET ${PAPER_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE rowid = @rowid`;
 
 /** The columns of the full-text index, in its order. */

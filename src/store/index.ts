@@ -24,6 +24,7 @@ import { Batch, type UpsertResult } from './ingest.js';
 import * as maintenance from './maintenance.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
+import { exactFirstRowidOf, firstRowidOf } from './rowkey.js';
 import { Statements } from './statements.js';
 import { hasWordBeginning, planMatch } from './words.js';
 
@@ -318,8 +319,12 @@ export class Store {
 
   /** How many papers a compiled text query matches. */
   countMatching(q: PaperFilter): number {
-    const { sql, params } = this.build(q);
-    return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM (${sql})`).pluck().get(params)!;
+    if (q.limit !== undefined) {
+      const { sql, params } = this.build(q);
+      return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM (${sql})`).pluck().get(params)!;
+    }
+    const { sql, params } = buildQuery(this.expand(q), { count: true });
+    return this.db.prepare<QueryParams, number>(sql).pluck().get(params)!;
   }
 
   count(): number {
@@ -327,19 +332,24 @@ export class Store {
   }
 
   /**
-   * How many papers dated `since` or later each compiled text query matches. The full-text
-   * index is read only from the first such paper's rowid on: papers mostly arrive in date
-   * order, so recent ones have the high rowids (a backfill of old papers only makes it slower).
+   * How many papers dated `since` or later each compiled text query matches. Rowids follow days
+   * (rowkey.ts): those papers are the rowids from the day's first on, which the full-text index
+   * counts alone without reading a row.
    */
   countMatchingSince(compiled: { match?: string; notMatch?: string }[], since: string): number[] {
-    const lo = this.st.get<[string], number | null>(`SELECT min(rowid) FROM papers p WHERE ${PAPER_DAY} >= ?`).pluck().get(since) ?? null;
+    const exact = exactFirstRowidOf(since);
+    const lo = exact ?? this.st.get<[string], number | null>(`SELECT min(rowid) FROM papers p WHERE rowid >= ${firstRowidOf(since) ?? -(2 ** 62)} AND ${PAPER_DAY} >= ?`).pluck().get(since) ?? null;
     return compiled.map((original) => {
       if (lo === null) return 0;
       const q = this.expand(original);
       if (!q.match || q.matchCheck || q.notMatchCheck) return this.countMatching({ ...original, since });
-      const notMatch = q.notMatch ? ' AND p.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
+      const notMatch = q.notMatch ? ' AND f.rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
+      const params = { match: q.match, lo, ...(q.notMatch ? { notMatch: q.notMatch } : {}) };
+      if (exact !== null) {
+        return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM papers_fts f WHERE papers_fts MATCH @match AND f.rowid >= @lo${notMatch}`).pluck().get(params)!;
+      }
       return this.db.prepare<QueryParams, number>(`SELECT count(*) FROM papers_fts f JOIN papers p ON p.rowid = f.rowid WHERE papers_fts MATCH @match AND f.rowid >= @lo AND ${PAPER_DAY} >= @since${notMatch}`)
-        .pluck().get({ match: q.match, lo, since, ...(q.notMatch ? { notMatch: q.notMatch } : {}) })!;
+        .pluck().get({ ...params, since })!;
     });
   }
 
@@ -367,12 +377,12 @@ export class Store {
 
   /**
    * Every paper's id, title, first author and date, in the order their rows were made (BibTeX
-   * keys): a new row always comes after every row there is, and rowid order needs no sort.
+   * keys): a new row always comes after every row there is (`made`; sorted, as no index keeps it).
    */
   *keyStubs(): Generator<{ id: string | null; title: string; firstAuthor: string | null; date: string | null }> {
     // The date is citationDate's (record.ts): the same choice the BibTeX entry makes.
     const rows = this.db.prepare<[], { id: string | null; title: string; firstAuthor: string | null; date: string | null }>(
-      "SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, announced_at, daily_date) AS date FROM papers ORDER BY rowid").iterate();
+      "SELECT id, title, json_extract(authors, '$[0]') AS firstAuthor, coalesce(published_at, announced_at, daily_date) AS date FROM papers ORDER BY made").iterate();
     for (const r of rows) yield r.date === null ? { ...r, date: monthOfArxivId(r.id) } : r;
   }
 

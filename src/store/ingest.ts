@@ -10,6 +10,9 @@ import {
   type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
 import { differs, mergeStamped, sameRanks, stamp, type Provenance, type Stamped } from './merge.js';
+import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
+import { StoreError } from '../errors.js';
+import { paperReferences } from './schema.js';
 import type { Statements } from './statements.js';
 import { wordsOf } from './words.js';
 
@@ -60,6 +63,30 @@ export class Batch {
   /** The field times of the rows this batch saw unchanged, by rowid, as they will be written. */
   private readonly pendingTimes = new Map<number, string>();
   private readonly titleKeys: string[];
+  /** Rows this batch moved to their new day's rowids: old rowid -> new. */
+  private readonly moved = new Map<number, number>();
+  /** The tables and columns that refer to papers (read at the first move). */
+  private references: [string, string][] | null = null;
+  /** The next free rowid of each day this batch stored a paper on (read once a day). */
+  private readonly nextOfDay = new Map<number, number>();
+  /** The next rowid for a paper without a day (they count down from -1), once read. */
+  private nextUndated: number | null = null;
+  /**
+   * New rows not written yet, and their first count snapshots: written together in rowid order
+   * (flushRows), which appends runs of a day to the table instead of splitting its pages at
+   * every paper that arrives out of day order. Anything that reads or changes stored rows
+   * writes them first.
+   */
+  private pendingRows: (PaperParams & { rowid: number; made: number })[] = [];
+  private pendingHistory: [number, string, number | null, number | null][] = [];
+  /** The `made` of the next new row, once read. */
+  private nextMade: number | null = null;
+  /**
+   * What this batch changes in the kept counts (papers by month of their day, by source),
+   * written once at its end instead of by a trigger per row. Deletes keep their trigger.
+   */
+  private readonly monthDelta = new Map<string, number>();
+  private readonly sourceDelta = new Map<string, number>();
 
   constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string) {
     this.titleKeys = papers.map((p) => normalizeTitle(p.title));
@@ -70,8 +97,9 @@ export class Batch {
     this.byId = new Map(rows.map((r) => [r.id!, r]));
     // A paper with an id looks for rows known only by its title (a small index); one without
     // looks at every row of its title.
-    const hits = st.get<{ all: string; idless: string }, TitleHit>(`SELECT rowid, id, title_key FROM papers INDEXED BY papers_title_only WHERE id IS NULL AND title_key IN (SELECT value FROM json_each(@all))
-      UNION SELECT rowid, id, title_key FROM papers WHERE title_key IN (SELECT value FROM json_each(@idless)) ORDER BY rowid`)
+    // Oldest first: in the order rows were made (rowids follow days, not arrival).
+    const hits = st.get<{ all: string; idless: string }, TitleHit>(`SELECT rowid, id, title_key, made FROM papers INDEXED BY papers_title_only WHERE id IS NULL AND title_key IN (SELECT value FROM json_each(@all))
+      UNION SELECT rowid, id, title_key, made FROM papers WHERE title_key IN (SELECT value FROM json_each(@idless)) ORDER BY made`)
       .all({ all: JSON.stringify(this.titleKeys), idless: JSON.stringify(this.titleKeys.filter((_, i) => !papers[i]!.id)) });
     for (const h of hits) {
       const list = this.byTitle.get(h.title_key);
@@ -89,15 +117,45 @@ export class Batch {
       result.rowids.push(rowid);
       if (outcome === 'inserted') result.newRowids.push(rowid);
     }
+    this.flushRows();
+    if (this.moved.size > 0) {
+      // A row moved after it was met (its day changed later in the batch): its latest rowid.
+      result.rowids = result.rowids.map((r) => this.current(r));
+      result.newRowids = result.newRowids.map((r) => this.current(r));
+      for (const s of this.seen) s[0] = this.current(s[0]);
+    }
     if (this.seen.length > 0) {
-      // A row seen unchanged may have been folded into another later in the batch (a title-only
-      // row meeting its id): it is gone, as one-at-a-time storing would have left it.
+      // In rowid order (stable: a row seen twice keeps its later time), which splits fewer of
+      // the table's pages. A row seen unchanged may have been folded into another later in the
+      // batch (a title-only row meeting its id): it is gone, as one-at-a-time storing would
+      // have left it.
       this.st.get<[string, string]>(`INSERT INTO paper_seen (paper, seen_at, field_times) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?)
         WHERE value ->> 0 IN (SELECT rowid FROM papers) ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at, field_times = coalesce(excluded.field_times, field_times)`)
-        .run(this.now, JSON.stringify(this.seen));
+        .run(this.now, JSON.stringify(this.seen.sort((a, b) => a[0] - b[0])));
     }
     this.flushIndex();
+    this.flushCounts();
     return result;
+  }
+
+  /** Count a paper in (`by` 1) or out (-1) of the kept counts, as the migration counts it. */
+  private count(day: string | null, sources: readonly string[], by: number): void {
+    const month = day === null ? '' : day.slice(0, 7);
+    this.monthDelta.set(month, (this.monthDelta.get(month) ?? 0) + by);
+    for (const s of sources) this.sourceDelta.set(s, (this.sourceDelta.get(s) ?? 0) + by);
+  }
+
+  private flushCounts(): void {
+    const write = (table: 'month_counts' | 'source_counts', key: 'month' | 'source', delta: Map<string, number>) => {
+      const changed = [...delta].filter(([, n]) => n !== 0);
+      if (changed.length === 0) return;
+      this.st.get<[string]>(`INSERT INTO ${table} (${key}, papers) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
+        ON CONFLICT (${key}) DO UPDATE SET papers = papers + excluded.papers`).run(JSON.stringify(changed));
+      delta.clear();
+    };
+    write('month_counts', 'month', this.monthDelta);
+    write('source_counts', 'source', this.sourceDelta);
+    if (this.nextMade !== null) this.st.get<[number]>("UPDATE counters SET value = ? WHERE name = 'made'").run(this.nextMade - 1);
   }
 
   private rowByRowid(rowid: number): PaperRow | undefined {
@@ -114,10 +172,11 @@ export class Batch {
       // Rare (a paper known by its title only), so its row is read when it is met.
       return { byId, byTitle: hit ? this.rowByRowid(hit.rowid) : undefined };
     }
+    this.flushRows();
     const byId = p.id ? this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE id = ?`).get(p.id) : undefined;
     const byTitle = p.id
-      ? this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE title_key = ? AND id IS NULL ORDER BY rowid LIMIT 1`).get(titleKey)
-      : this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE title_key = ? ORDER BY id IS NULL, rowid LIMIT 1`).get(titleKey);
+      ? this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE title_key = ? AND id IS NULL ORDER BY made LIMIT 1`).get(titleKey)
+      : this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE title_key = ? ORDER BY id IS NULL, made LIMIT 1`).get(titleKey);
     return { byId, byTitle };
   }
 
@@ -125,12 +184,68 @@ export class Batch {
     for (const k of keys) if (k) this.written.add(k);
   }
 
+  /** The rowid a row has now, following the moves this batch made. */
+  private current(rowid: number): number {
+    let r = rowid;
+    for (let next = this.moved.get(r); next !== undefined; next = this.moved.get(r)) r = next;
+    return r;
+  }
+
+  /**
+   * A free rowid on a paper's day (rowkey.ts): after that day's last row; below every row for a
+   * paper without a day. Each day's last row is read once a batch, then counted on.
+   */
+  private newRowid(day: string | null): number {
+    const base = dayBase(day);
+    if (base === null) {
+      this.nextUndated ??= Math.min(this.st.get<[], number | null>('SELECT min(rowid) FROM papers').pluck().get() ?? 0, 0) - 1;
+      return this.nextUndated--;
+    }
+    const lo = base * DAY_SPAN;
+    let next = this.nextOfDay.get(base);
+    if (next === undefined) {
+      const last = this.st.get<[number, number], number | null>('SELECT max(rowid) FROM papers WHERE rowid >= ? AND rowid < ?').pluck().get(lo, lo + DAY_SPAN) ?? null;
+      next = last === null ? lo : last + 1;
+    }
+    if (next >= lo + DAY_SPAN) {
+      throw new StoreError(`the cache holds ${DAY_SPAN} papers of the day ${day} already`, { hint: 'papers cannot store more papers of one day' });
+    }
+    this.nextOfDay.set(base, next + 1);
+    return next;
+  }
+
+  /**
+   * A row left `rowid` (folded or moved): its day's next free rowid is read again, as a batch of
+   * one paper would, so that a batch stored at once numbers its rows as one paper at a time does.
+   */
+  private freed(rowid: number): void {
+    const base = dayBaseOfRowid(rowid);
+    if (base === null) this.nextUndated = null;
+    else this.nextOfDay.delete(base);
+  }
+
   private insertRow({ paper, prov }: Stamped): number {
     const params = paperParams(paper, prov);
-    const rowid = Number(this.st.get<PaperParams>(INSERT_PAPER).run(params).lastInsertRowid);
+    // After the last row made (the counter is read once a batch and written at its end): the
+    // same whether papers are stored together or one at a time.
+    this.nextMade ??= this.st.get<[], number>("SELECT value FROM counters WHERE name = 'made'").pluck().get()! + 1;
+    const made = this.nextMade++;
+    const day = paper.dailyDate ?? paper.publishedAt;
+    const rowid = this.newRowid(day);
+    this.pendingRows.push({ ...params, rowid, made });
+    this.count(day, paper.sources, 1);
     this.unindexed.push([rowid, params]);
-    this.recordCounts(rowid, paper);
+    if (paper.upvotes !== null || paper.comments !== null) this.pendingHistory.push([rowid, paper.lastSeenAt, paper.upvotes, paper.comments]);
     return rowid;
+  }
+
+  private flushRows(): void {
+    if (this.pendingRows.length === 0) return;
+    const insert = this.st.get<PaperParams & { rowid: number; made: number }>(INSERT_PAPER);
+    for (const row of this.pendingRows.sort((a, b) => a.rowid - b.rowid)) insert.run(row);
+    this.pendingRows = [];
+    for (const [rowid, at, upvotes, comments] of this.pendingHistory) this.recordCounts(rowid, { lastSeenAt: at, upvotes, comments });
+    this.pendingHistory = [];
   }
 
   /**
@@ -143,6 +258,10 @@ export class Batch {
     if (this.unindexed.length === 0) return;
     const insert = this.st.get<[number, ...FtsText[keyof FtsText][]]>(`INSERT INTO papers_fts (rowid, ${FTS_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`);
     const words = new Set<string>();
+    // In rowid order: FTS5 writes its pending terms out whenever a rowid is not above the last
+    // one it was given, and rowids follow days, not the order papers arrive in (a small index
+    // segment each time, and ingest a fifth slower).
+    this.unindexed.sort((a, b) => a[0] - b[0]);
     for (const [rowid, row] of this.unindexed) {
       insert.run(rowid, row.title, row.summary, row.authors, row.keywords, row.categories);
       for (const c of FTS_COLUMNS) for (const w of wordsOf(row[c])) words.add(w);
@@ -153,23 +272,51 @@ export class Batch {
   }
 
   /** Keep a snapshot of the counts when a paper has them (on insert, and when they change). */
-  private recordCounts(rowid: number, p: Paper): void {
+  private recordCounts(rowid: number, p: Pick<Paper, 'lastSeenAt' | 'upvotes' | 'comments'>): void {
     if (p.upvotes === null && p.comments === null) return;
     this.st.get<[number, string, number | null, number | null]>('INSERT OR REPLACE INTO count_history (paper, seen_at, upvotes, comments) VALUES (?, ?, ?, ?)')
       .run(rowid, p.lastSeenAt, p.upvotes, p.comments);
   }
 
-  /** Rewrite a stored row (`old`, as read) with `p`; the index is redone only when its text changed. */
-  private updateRow(old: PaperRow, { paper: p, prov }: Stamped): void {
+  /**
+   * Rewrite a stored row (`old`, as read) with `p`; the index is redone only when its text
+   * changed. A paper whose day changed moves to a rowid of its new day (rowkey.ts), with its
+   * index entry and every row that refers to it. Returns its rowid.
+   */
+  private updateRow(old: PaperRow, { paper: p, prov }: Stamped): number {
     const params = paperParams(p, prov);
     this.st.get<PaperParams & { rowid: number }>(UPDATE_PAPER).run({ ...params, rowid: old.rowid });
-    if (FTS_COLUMNS.some((c) => params[c] !== old[c])) {
+    const day = p.dailyDate ?? p.publishedAt;
+    const oldDay = old.daily_date ?? old.published_at;
+    if (day?.slice(0, 7) !== oldDay?.slice(0, 7) || params.sources !== old.sources) {
+      this.count(oldDay, JSON.parse(old.sources!) as string[], -1);
+      this.count(day, p.sources, 1);
+    }
+    const move = dayBase(day) !== dayBaseOfRowid(old.rowid);
+    let rowid = old.rowid;
+    if (move || FTS_COLUMNS.some((c) => params[c] !== old[c])) {
       // An external-content FTS5 row is deleted by giving it the values it was indexed with.
       this.flushIndex();
       this.st.get<[number, ...FtsText[keyof FtsText][]]>(`INSERT INTO papers_fts (papers_fts, rowid, ${FTS_COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`)
         .run(old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
-      this.unindexed.push([old.rowid, params]);
+      if (move) {
+        this.flushRows();
+        rowid = this.newRowid(day);
+        // The rows referring to it follow within the transaction; the check waits for its end.
+        this.st.get('PRAGMA defer_foreign_keys = ON').run();
+        this.st.get<[number, number]>('UPDATE papers SET rowid = ? WHERE rowid = ?').run(rowid, old.rowid);
+        this.references ??= paperReferences(this.st.db);
+        for (const [table, column] of this.references) {
+          this.st.get<[number, number]>(`UPDATE "${table}" SET "${column}" = ? WHERE "${column}" = ?`).run(rowid, old.rowid);
+        }
+        this.moved.set(old.rowid, rowid);
+        this.freed(old.rowid);
+        const times = this.pendingTimes.get(old.rowid);
+        if (times !== undefined) this.pendingTimes.set(rowid, times);
+      }
+      this.unindexed.push([rowid, params]);
     }
+    return rowid;
   }
 
   private upsertOne(p: ParsedPaper, titleKey: string): { rowid: number; outcome: Outcome } {
@@ -184,12 +331,14 @@ export class Batch {
     let old = stored;
     if (byId && byTitle && byTitle.rowid !== byId.rowid) {
       // A paper first known only by its title now arrives with its id: fold the two into one.
+      this.flushRows();
       this.flushIndex(); // the delete below takes its row out of the index
       this.wrote(byTitle.title_key);
       old = mergeStamped(old, stampedRow(byTitle, this.pendingTimes.get(byTitle.rowid)));
       this.st.get<[number, number]>('INSERT OR IGNORE INTO list_entries (source, list_date, paper, rank) SELECT source, list_date, ?, rank FROM list_entries WHERE paper = ?').run(byId.rowid, byTitle.rowid);
       this.st.get<[number, number]>('UPDATE OR IGNORE count_history SET paper = ? WHERE paper = ?').run(byId.rowid, byTitle.rowid);
       this.st.get<[number]>('DELETE FROM papers WHERE rowid = ?').run(byTitle.rowid);
+      this.freed(byTitle.rowid);
       target = byId;
     }
     // A listing without an id was matched by its title: the title of the record with the id
@@ -206,8 +355,8 @@ export class Batch {
       return { rowid: target.rowid, outcome: 'unchanged' };
     }
     this.wrote(target.id, target.title_key, merged.paper.id, normalizeTitle(merged.paper.title));
-    this.updateRow(target, merged);
-    if (merged.paper.upvotes !== target.upvotes || merged.paper.comments !== target.comments) this.recordCounts(target.rowid, { ...merged.paper, lastSeenAt: now });
-    return { rowid: target.rowid, outcome: 'updated' };
+    const rowid = this.updateRow(target, merged);
+    if (merged.paper.upvotes !== target.upvotes || merged.paper.comments !== target.comments) this.recordCounts(rowid, { ...merged.paper, lastSeenAt: now });
+    return { rowid, outcome: 'updated' };
   }
 }

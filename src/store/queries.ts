@@ -14,6 +14,7 @@ import { FTS_COLUMN_NAMES, type Check } from './words.js';
 
 /** What a read of papers selects: the row and the paper's personal marks. */
 const ROW_FIELDS = `${PAPER_ROW_FIELDS}, ${MARKS_FIELD}`;
+import { DAY_SPAN, firstRowidOf } from './rowkey.js';
 
 /**
  * A paper's day (`p` is the papers table): the day it was on a daily list, else its arXiv
@@ -72,11 +73,15 @@ export interface ContentStats {
   newest: string | null;
 }
 
+/**
+ * Read from the counts the store keeps (schema v8) instead of counting the papers. The newest
+ * day is among the papers of the highest rowid's day (rowkey.ts).
+ */
 export const STATS_SQL = {
-  bySource: 'SELECT s.value AS source, count(*) AS papers FROM papers p, json_each(p.sources) s GROUP BY s.value ORDER BY papers DESC, source',
-  byMonth: `SELECT substr(${PAPER_DAY}, 1, 7) AS month, count(*) AS papers FROM papers p WHERE ${PAPER_DAY} IS NOT NULL GROUP BY month ORDER BY month DESC`,
-  undated: `SELECT count(*) FROM papers p WHERE ${PAPER_DAY} IS NULL`,
-  newest: `SELECT max(${PAPER_DAY}) FROM papers p`,
+  bySource: 'SELECT source, papers FROM source_counts WHERE papers > 0 ORDER BY papers DESC, source',
+  byMonth: "SELECT month, papers FROM month_counts WHERE month <> '' AND papers > 0 ORDER BY month DESC",
+  undated: "SELECT coalesce((SELECT papers FROM month_counts WHERE month = ''), 0)",
+  newest: `SELECT max(${PAPER_DAY}) FROM papers p WHERE p.rowid >= (SELECT max(rowid) - max(rowid) % ${DAY_SPAN} FROM papers)`,
 } as const;
 
 /** `--sort rising`: upvotes gained over the last 7 days. */
@@ -94,7 +99,7 @@ const RISING_GAIN = `(p.upvotes - coalesce(
 const RELEVANCE = 'bm25(papers_fts, 10.0, 1.0, 3.0, 4.0, 2.0)';
 
 /** Build the SQL for a filter; every user value is a bound parameter. Exported for tests. */
-export function buildQuery(f: PaperFilter): BuiltQuery {
+export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): BuiltQuery {
   const where: string[] = [];
   const params: QueryParams = {};
   let from = 'papers p';
@@ -116,9 +121,14 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     params.author = '%' + foldText(f.author).replace(/[\\%_]/g, (c) => '\\' + c) + '%';
   }
   const dateExpr = PAPER_DAY;
+  // Rowids follow days (rowkey.ts): a period is also a range of rowids, which the table and the
+  // full-text index read directly instead of testing every paper's day.
+  const key = f.match ? 'papers_fts.rowid' : 'p.rowid';
   if (f.since) {
     where.push(`${dateExpr} >= @since`);
     params.since = f.since;
+    const lo = firstRowidOf(f.since);
+    if (lo !== null) where.push(`${key} >= ${lo}`);
   }
   if (f.updatedSince) {
     where.push('p.updated_at >= @updatedSince');
@@ -127,6 +137,8 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
   if (f.until) {
     where.push(`${dateExpr} <= @until`);
     params.until = f.until;
+    const hi = firstRowidOf(f.until);
+    if (hi !== null) where.push(`${key} < ${hi + DAY_SPAN}`);
   }
   if (f.minUpvotes !== undefined) {
     where.push('p.upvotes >= @minUpvotes');
@@ -144,7 +156,8 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     where.push('EXISTS (SELECT 1 FROM json_each(p.sources) s WHERE s.value = @source)');
     params.source = f.source;
   }
-  const sort = f.sort ?? (f.match || f.rowids ? 'relevance' : f.listDate ? 'rank' : 'date');
+  // Newest first, with or without a text query; a listing read back keeps its own order.
+  const sort = f.sort ?? (f.rowids ? 'relevance' : f.listDate ? 'rank' : 'date');
   const order: Record<SortKey, string> = {
     upvotes: 'p.upvotes IS NULL, p.upvotes DESC, p.rowid',
     date: `${dateExpr} IS NULL, ${dateExpr} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
@@ -155,13 +168,43 @@ export function buildQuery(f: PaperFilter): BuiltQuery {
     rising: `${RISING_GAIN} IS NULL, ${RISING_GAIN} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
   };
   if (sort === 'rising') params.risingSince = new Date(Date.now() - RISING_WINDOW_MS).toISOString();
-  if (f.match && sort === 'relevance' && f.limit !== undefined && where.length === 1 && !f.listDate && !f.rowids) {
-    // Only a text query: the best `limit` matches come straight from the index, then only their
-    // rows are read (joining first read the row of every match, ~4x slower on common words).
+  if (opts.count) {
+    // Only the number: no row is read that the filters do not need, nothing is sorted.
+    const onlyText = f.match && where.length === (f.notMatch ? 2 : 1) && !f.listDate && !f.rowids;
+    if (onlyText) {
+      const not = f.notMatch ? ' AND rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
+      return { sql: `SELECT count(*) FROM papers_fts WHERE papers_fts MATCH @match${not}`, params };
+    }
+    return { sql: `SELECT count(*) FROM ${f.match ? from.replace('papers p JOIN papers_fts', 'papers_fts CROSS JOIN papers p') : from}${where.length ? ' WHERE ' + where.join(' AND ') : ''}`, params };
+  }
+  if (sort === 'date' && f.limit !== undefined && !f.listDate && !f.rowids) {
+    // Newest first with a limit: the papers of the days that hold the newest `limit` matches are
+    // all that can be shown. Their rowids are one range (rowkey.ts), found by reading the index
+    // or the table backwards until `limit` papers pass the filters; only that range is then
+    // read and put in the exact order (upvotes within a day). Undated papers (negative rowids)
+    // are all read when they are needed.
+    const drive = f.match ? 'papers_fts CROSS JOIN papers p ON p.rowid = papers_fts.rowid' : 'papers p';
+    const cond = where.length ? ' WHERE ' + where.join(' AND ') : '';
+    const first = `SELECT ${key} AS k FROM ${drive}${cond} ORDER BY ${key} DESC LIMIT @limit`;
+    const cutoff = `(SELECT CASE WHEN lo < 0 THEN ${-(2 ** 62)} ELSE lo - lo % ${DAY_SPAN} END FROM (SELECT min(k) AS lo FROM (${first})))`;
     params.limit = f.limit;
     return {
-      sql: `SELECT ${ROW_FIELDS} FROM (SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE papers_fts MATCH @match ORDER BY score, rowid LIMIT @limit) m
-        JOIN papers p ON p.rowid = m.rowid ORDER BY m.score, m.rowid`,
+      sql: `SELECT ${ROW_FIELDS} FROM ${drive} WHERE ${[...where, `${key} >= ${cutoff}`].join(' AND ')} ORDER BY ${order.date} LIMIT @limit`,
+      params,
+    };
+  }
+  if (f.match && sort === 'relevance' && f.limit !== undefined && !f.listDate && !f.rowids) {
+    // The best `limit` matches are ranked first, then only their rows are read whole (joining
+    // first read the row of every match, ~4x slower on common words). Only a text query ranks
+    // from the index alone; filters read the columns they test, and a period is a range of
+    // rowids the index reads alone (rowkey.ts).
+    params.limit = f.limit;
+    const ranked = where.length === 1
+      ? `SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE papers_fts MATCH @match ORDER BY score, rowid LIMIT @limit`
+      : `SELECT papers_fts.rowid AS rowid, ${RELEVANCE} AS score FROM papers_fts CROSS JOIN papers p ON p.rowid = papers_fts.rowid
+        WHERE ${where.join(' AND ')} ORDER BY score, rowid LIMIT @limit`;
+    return {
+      sql: `SELECT ${ROW_FIELDS} FROM (${ranked}) m JOIN papers p ON p.rowid = m.rowid ORDER BY m.score, m.rowid`,
       params,
     };
   }

@@ -4,10 +4,57 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+import { DAY_SPAN, dayBase } from './rowkey.js';
 
 export interface Migration {
   name: string;
   sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (db: BetterSqlite3.Database) => void;
+}
+
+/**
+ * Every table with a column that refers to a paper's rowid (its foreign keys name papers), as
+ * [table, column]: what moves with a paper whose rowid changes.
+ */
+export function paperReferences(db: BetterSqlite3.Database): [string, string][] {
+  return db.prepare<[], [string, string]>(`SELECT m.name, f."from" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+    WHERE m.type = 'table' AND f."table" = 'papers' ORDER BY m.name`).raw().all();
+}
+
+/**
+ * Give every paper the rowid of its day (rowkey.ts), in the order the rows were made within a
+ * day, and keep that order in `made`. Every table that refers to papers follows, whichever
+ * migrations made it; the full-text index, keyed by rowid, is built again.
+ */
+function renumberByDay(db: BetterSqlite3.Database): void {
+  db.function('papers_day_base', { deterministic: true }, (d: unknown) => dayBase(typeof d === 'string' ? d : null));
+  db.exec(`
+  CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+  INSERT INTO temp.renumber (old, new)
+    SELECT rowid, CASE WHEN b IS NULL THEN -n ELSE b * ${DAY_SPAN} + n - 1 END
+    FROM (SELECT rowid, b, row_number() OVER (PARTITION BY b ORDER BY rowid) AS n
+          FROM (SELECT rowid, papers_day_base(coalesce(daily_date, published_at)) AS b FROM papers));
+  `);
+  const fullest = db.prepare<[], number | null>(`SELECT max(n) FROM (SELECT count(*) AS n FROM papers
+    WHERE coalesce(daily_date, published_at) IS NOT NULL GROUP BY papers_day_base(coalesce(daily_date, published_at)))`).pluck().get() ?? 0;
+  if (fullest > DAY_SPAN) {
+    throw new StoreError(`the cache holds ${DAY_SPAN} or more papers of one day`, { hint: 'papers cannot store more papers of one day' });
+  }
+  // The rows that refer to a paper move in the same transaction; checked at its end.
+  db.pragma('defer_foreign_keys = ON');
+  // A row cannot take a rowid another row still has: when a new rowid is an old one (papers of
+  // days before 1900 count from 0), every row steps aside first.
+  const clash = db.prepare('SELECT 1 FROM temp.renumber WHERE new <> old AND new IN (SELECT old FROM temp.renumber) LIMIT 1').get() !== undefined;
+  if (clash) {
+    db.exec(`UPDATE papers SET rowid = -rowid - ${2 ** 40}; UPDATE temp.renumber SET old = -old - ${2 ** 40}`);
+    for (const [table, column] of paperReferences(db)) db.exec(`UPDATE "${table}" SET "${column}" = -"${column}" - ${2 ** 40}`);
+  }
+  db.exec(`UPDATE papers SET made = ${clash ? `-rowid - ${2 ** 40}` : 'rowid'}, rowid = (SELECT new FROM temp.renumber WHERE old = papers.rowid)`);
+  for (const [table, column] of paperReferences(db)) {
+    db.exec(`UPDATE "${table}" SET "${column}" = (SELECT new FROM temp.renumber WHERE old = "${table}"."${column}")`);
+  }
+  db.exec(`INSERT INTO papers_fts(papers_fts) VALUES ('rebuild'); DROP TABLE temp.renumber;`);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -229,6 +276,37 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   `,
   },
+  {
+    // A paper's rowid follows its day (rowkey.ts): newest first is rowid order, which the table
+    // and the full-text index read backwards and stop at a limit. The order rows were made in,
+    // which BibTeX keys follow, is kept in `made`, its next number in `counters` (an index on it
+    // would cost more to keep up than sorting the rare reads by it). The indexes on daily_date
+    // and published_at go: every read by day goes by rowid now, and no query used them (a
+    // paper's day is an expression of both).
+    //
+    // And counts kept, not recounted: papers by month of their day ('' for undated ones) and by
+    // source, for `papers stats`. The store adds what a batch changes once at its end (ingest.ts);
+    // a delete, rare and possibly by any statement, takes its row out by a trigger.
+    name: 'v8_day_order_and_counts',
+    sql: `
+  ALTER TABLE papers ADD COLUMN made INTEGER;
+  DROP INDEX papers_daily_date;
+  DROP INDEX papers_published_at;
+  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO counters VALUES ('made', (SELECT coalesce(max(rowid), 0) FROM papers));
+  CREATE TABLE month_counts (month TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE source_counts (source TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO month_counts SELECT coalesce(substr(coalesce(daily_date, published_at), 1, 7), ''), count(*) FROM papers GROUP BY 1;
+  INSERT INTO source_counts SELECT s.value, count(*) FROM papers p, json_each(p.sources) s GROUP BY 1;
+  CREATE TRIGGER papers_counts_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO month_counts VALUES (coalesce(substr(coalesce(old.daily_date, old.published_at), 1, 7), ''), -1)
+      ON CONFLICT (month) DO UPDATE SET papers = papers - 1;
+    INSERT INTO source_counts SELECT value, -1 FROM json_each(old.sources) WHERE true
+      ON CONFLICT (source) DO UPDATE SET papers = papers - 1;
+  END;
+  `,
+    run: renumberByDay,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -258,7 +336,10 @@ export function migrate(db: BetterSqlite3.Database, path: string, readonly: bool
   // BEGIN IMMEDIATE: two processes migrating at once take turns instead of failing.
   db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
-    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!.sql);
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]!.sql);
+      MIGRATIONS[v]!.run?.(db);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
