@@ -123,6 +123,17 @@ describe('the stored record is a function of the set of listings seen', () => {
     );
   }, 600_000);
 
+  it('a time kept for a field seen again unchanged does not outlive the value it was for', () => {
+    // The HF title is seen twice (its time is kept apart, in paper_seen); arXiv's titles then
+    // replace it. Which of two arXiv titles of the same time wins must not depend on their order.
+    const id = '2407.21783';
+    const p = (title: string, origin: OriginKind): ParsedPaper => ({ ...emptyPaper(title, origin.startsWith('arxiv') ? 'arxiv' : 'hf'), id, origin });
+    const hf = [{ papers: [p('The Llama 3 Herd of Models', 'hf-api')], at: '2024-08-01T10:00:00.000Z' }, { papers: [p('The Llama 3 Herd of Models', 'hf-api')], at: '2024-08-03T10:00:00.000Z' }];
+    const arxiv = [{ papers: [p('Alpha', 'arxiv-api')], at: '2024-08-01T00:00:00.000Z' }, { papers: [p('Beta Paper', 'arxiv-api')], at: '2024-08-01T00:00:00.000Z' }];
+    const titles = [[...hf, ...arxiv], [...hf, ...arxiv.reverse()], [...arxiv, ...hf]].map((o) => recordsAfter(o)[0]!.title);
+    expect(titles).toEqual(['Beta Paper', 'Beta Paper', 'Beta Paper']);
+  });
+
   it('an HF week answer, an arXiv listing, an HF daily list and an HF search for one paper agree in every order', async () => {
     const id = '2410.18123';
     const item = (daily: string, upvotes: number) => ({

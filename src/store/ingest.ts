@@ -62,6 +62,8 @@ export class Batch {
   private readonly seen: [number, string | null][] = [];
   /** The field times of the rows this batch saw unchanged, by rowid, as they will be written. */
   private readonly pendingTimes = new Map<number, string>();
+  /** Rows rewritten in this batch, with how many rows had been seen unchanged by then. */
+  private readonly rewrittenAt = new Map<number, number>();
   private readonly titleKeys: string[];
   /** Rows this batch moved to their new day's rowids: old rowid -> new. */
   private readonly moved = new Map<number, number>();
@@ -125,6 +127,10 @@ export class Batch {
       for (const s of this.seen) s[0] = this.current(s[0]);
     }
     if (this.seen.length > 0) {
+      // Times noted before a row was rewritten in this batch belong to the values it replaced.
+      this.seen.forEach((s, i) => {
+        if ((this.rewrittenAt.get(s[0]) ?? -1) > i) s[1] = null;
+      });
       // In rowid order (stable: a row seen twice keeps its later time), which splits fewer of
       // the table's pages. A row seen unchanged may have been folded into another later in the
       // batch (a title-only row meeting its id): it is gone, as one-at-a-time storing would
@@ -286,6 +292,11 @@ export class Batch {
   private updateRow(old: PaperRow, { paper: p, prov }: Stamped): number {
     const params = paperParams(p, prov);
     this.st.get<PaperParams & { rowid: number }>(UPDATE_PAPER).run({ ...params, rowid: old.rowid });
+    // The row's provenance now holds every field's time (the stored times were read into it
+    // before merging); a time kept for an unchanged field belonged to the value it replaced.
+    this.st.get<[number]>('UPDATE paper_seen SET field_times = NULL WHERE paper = ? AND field_times IS NOT NULL').run(old.rowid);
+    this.pendingTimes.delete(old.rowid);
+    this.rewrittenAt.set(old.rowid, this.seen.length);
     const day = p.dailyDate ?? p.publishedAt;
     const oldDay = old.daily_date ?? old.published_at;
     if (day?.slice(0, 7) !== oldDay?.slice(0, 7) || params.sources !== old.sources) {
@@ -310,6 +321,7 @@ export class Batch {
           this.st.get<[number, number]>(`UPDATE "${table}" SET "${column}" = ? WHERE "${column}" = ?`).run(rowid, old.rowid);
         }
         this.moved.set(old.rowid, rowid);
+        this.rewrittenAt.set(rowid, this.seen.length);
         this.freed(old.rowid);
         const times = this.pendingTimes.get(old.rowid);
         if (times !== undefined) this.pendingTimes.set(rowid, times);
