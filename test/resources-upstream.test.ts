@@ -2,25 +2,18 @@
  * What upstream sends that a tool left in cron must survive: a daily list of 100,000 papers,
  * and ids, file names and URLs built to make it write outside its directories.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { BIN, cacheRows, runCli, tempDir, type RunResult } from './helpers/cli.js';
-import { fixture, startServer, type TestServer } from './helpers/server.js';
+import { BIN, cacheRows, closedAfterEach, runCli, tempDir, type RunResult } from './helpers/cli.js';
+import { fixture, startServer } from './helpers/server.js';
 import { downloadPdfs, parsePdfTarget, pdfFileName } from '../src/pdf.js';
 
-let servers: TestServer[] = [];
-let tmps: ReturnType<typeof tempDir>[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  for (const t of tmps) t.cleanup();
-  servers = [];
-  tmps = [];
-});
+const keep = closedAfterEach();
 
 const json = { 'content-type': 'application/json' };
 
@@ -38,8 +31,7 @@ describe('a daily list of 100,000 papers', () => {
   it('is refused in one line after the page limit, paging as the API does; nothing of it stored; the next fetch fine', async () => {
     const server = await startServer();
     const tmp = tempDir();
-    servers.push(server);
-    tmps.push(tmp);
+    keep(server, tmp);
     const TOTAL = 100_000;
     let huge = true;
     // The API's own paging: `limit` (at most 100) items from `p * limit`; past the end, [].
@@ -124,8 +116,7 @@ describe('hostile ids, file names and URLs from upstream', () => {
     const hf = await startServer();
     const arxiv = await startServer();
     const tmp = tempDir();
-    servers.push(hf, arxiv);
-    tmps.push(tmp);
+    keep(hf, arxiv, tmp);
     const mark = `papers-hostile-${randomBytes(6).toString('hex')}`;
     // Every way a string could name a path elsewhere: relative climbs, absolute paths, encoded
     // slashes, backslashes, NUL, a home directory, a URL scheme. The marker makes each unique.
@@ -237,8 +228,7 @@ describe('hostile ids, file names and URLs from upstream', () => {
   it('a PDF download never names a file outside its directory, whatever the id', async () => {
     const server = await startServer();
     const tmp = tempDir();
-    servers.push(server);
-    tmps.push(tmp);
+    keep(server, tmp);
     server.fallback(() => ({ body: Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(64)]), headers: { 'content-type': 'application/pdf' } }));
     const dir = join(tmp.dir, 'x', 'pdf');
     const mark = `papers-hostile-${randomBytes(6).toString('hex')}`;

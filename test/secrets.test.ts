@@ -4,30 +4,22 @@
  * exported files); a redirect to another origin drops it. The config is created readable by
  * its owner only.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir, type RunResult } from './helpers/cli.js';
-import { fixture, startServer, type TestServer } from './helpers/server.js';
+import { closedAfterEach, runCli, tempDir, type RunResult } from './helpers/cli.js';
+import { fixture, startServer } from './helpers/server.js';
 
 const TOKEN = 'hf_SoakSecretToken0123456789abcdef';
 const API = fixture('hf/api-daily-papers-2024-08-01.derived.json');
 
-let servers: TestServer[] = [];
-let tmps: ReturnType<typeof tempDir>[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  for (const t of tmps) t.cleanup();
-  servers = [];
-  tmps = [];
-});
+const keep = closedAfterEach();
 
 async function setup() {
   const hf = await startServer();
   const other = await startServer();
   const tmp = tempDir();
-  servers.push(hf, other);
-  tmps.push(tmp);
+  keep(hf, other, tmp);
   const env = { PAPERS_HF_URL: hf.url, PAPERS_DB: tmp.db, PAPERS_CONFIG: tmp.config, HF_TOKEN: TOKEN };
   return { hf, other, tmp, env };
 }
@@ -88,7 +80,7 @@ describe('HF_TOKEN', () => {
 describe('file modes', () => {
   it('a new config directory is 0700 and the config file 0600', async () => {
     const tmp = tempDir();
-    tmps.push(tmp);
+    keep(tmp);
     const configDir = join(tmp.dir, 'xdg-config');
     const env = { XDG_CONFIG_HOME: configDir, PAPERS_DB: tmp.db };
     const mode = (p: string) => statSync(p).mode & 0o777;

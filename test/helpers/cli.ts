@@ -77,3 +77,19 @@ export function serverAndCache(): { server: TestServer; tmp: ReturnType<typeof t
   });
   return t;
 }
+
+/**
+ * What a test of the file starts by hand, closed and removed after each test: `keep(...)` the
+ * loopback servers and temporary caches, in any number.
+ */
+export function closedAfterEach(): (...things: (TestServer | ReturnType<typeof tempDir>)[]) => void {
+  let kept: (TestServer | ReturnType<typeof tempDir>)[] = [];
+  afterEach(async () => {
+    const now = kept;
+    kept = [];
+    await Promise.all(now.map((x) => ('close' in x ? x.close() : x.cleanup())));
+  });
+  return (...things) => {
+    kept.push(...things);
+  };
+}
