@@ -13,7 +13,7 @@
  * compare runs made together.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,8 @@ const GZIP = argv.includes('--gzip');
 async function parseOnly(file) {
   const { readSnapshot } = await import(join(ROOT, 'dist', 'sources', 'arxiv', 'snapshot.js'));
   const started = performance.now();
-  const { papers } = readSnapshot(createReadStream(file, { highWaterMark: 1 << 20 }));
-  for await (const _ of papers);
+  const { batches } = readSnapshot(createReadStream(file, { highWaterMark: 1 << 20 }));
+  for await (const _ of batches);
   return (performance.now() - started) / 1000;
 }
 
@@ -45,20 +45,31 @@ function cliImport(file, db) {
     let stderr = '';
     let peakKb = 0;
     let cpuTicks = 0;
+    const threadTicks = new Map();
     const sample = setInterval(() => {
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
         // utime + stime (fields 14 and 15), in clock ticks (100 a second on Linux)
-        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        cpuTicks = Number(f[11]) + Number(f[12]);
+        const ticks = (stat) => {
+          const f = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+          return Number(f[11]) + Number(f[12]);
+        };
+        cpuTicks = ticks(`/proc/${child.pid}/stat`);
+        // Per thread: the busiest one (the main thread, which stores) bounds the rate on an idle machine.
+        for (const t of readdirSync(`/proc/${child.pid}/task`)) {
+          try {
+            const n = ticks(`/proc/${child.pid}/task/${t}/stat`);
+            threadTicks.set(t, Math.max(threadTicks.get(t) ?? 0, n));
+          } catch { /* thread ended */ }
+        }
       } catch { /* ended */ }
     }, 100);
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(sample);
-      resolve({ code, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuTicks / 100, stderr: stderr.trim(), peakMb: Math.round(peakKb / 1024) });
+      resolve({ code, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuTicks / 100, busiestThreadCpuSeconds: Math.max(0, ...threadTicks.values()) / 100, stderr: stderr.trim(), peakMb: Math.round(peakKb / 1024) });
     });
   });
 }
@@ -74,6 +85,8 @@ try {
     seconds: Number(run.seconds.toFixed(2)), papersPerSecond: Math.round(LINES / run.seconds),
     // CPU time of the import process (sampled to the last 0.1 s): the rate on an idle machine is near this.
     cpuSeconds: run.cpuSeconds, papersPerCpuSecond: run.cpuSeconds > 0 ? Math.round(LINES / run.cpuSeconds) : null,
+    // The busiest thread's CPU time: with reading and parsing in a worker, the store's thread.
+    busiestThreadCpuSeconds: run.busiestThreadCpuSeconds, papersPerBusiestThreadCpuSecond: run.busiestThreadCpuSeconds > 0 ? Math.round(LINES / run.busiestThreadCpuSeconds) : null,
     parseSeconds: Number(parseSecs.toFixed(2)), parseShare: Number((parseSecs / run.seconds).toFixed(2)),
     peakRssMb: run.peakMb, cacheMb: Math.round(statSync(join(dir, 'papers.db')).size / 1e6), summary: run.stderr,
   }));

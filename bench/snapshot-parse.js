@@ -66,9 +66,10 @@ for (let run = 1; run <= RUNS; run++) {
   let peak = rssBefore;
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const { batches, stats } = readSnapshot(createReadStream(file, { highWaterMark: 1 << 20 }), CATEGORY ? { categories: [CATEGORY] } : {});
+  const { batches, papers, stats } = readSnapshot(createReadStream(file, { highWaterMark: 1 << 20 }), CATEGORY ? { categories: [CATEGORY] } : {});
   let n = 0;
-  for await (const b of batches) {
+  // A chunk's records at a time, as the import takes them (a reader of one record at a time, too).
+  for await (const b of batches ?? (async function* () { for await (const p of papers) yield [p]; })()) {
     if (((n += b.length) & 0xffff) < b.length) peak = Math.max(peak, process.memoryUsage().rss);
   }
   const secs = (performance.now() - started) / 1000;
