@@ -11,7 +11,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PapersError } from './errors.js';
 import { parseRecordText, type StreamKind } from './import-stream.js';
-import { readJsonRecords, readSnapshot } from './sources/arxiv/snapshot.js';
+import { readJsonRecords } from './json-records.js';
+import { readSnapshot } from './sources/arxiv/snapshot.js';
 
 export interface WorkerSetup {
   kind: StreamKind;

@@ -22,7 +22,7 @@ import { ParseError } from './errors.js';
 import { isPapersRecord, paperFromRecord, parseRecordText, type StreamKind } from './import-stream.js';
 import type { Listing, ParsedPaper, SourceName } from './record.js';
 import type { Store, SupersetResult } from './store/index.js';
-import type { SnapshotStats } from './sources/arxiv/snapshot.js';
+import type { ReadStats } from './json-records.js';
 import { parseHfCopiedText } from './sources/hf/copied-text.js';
 import { paperFromHfItem, parseDailyPapersApi, parseHfHydration, parseHfPage } from './sources/hf/parse.js';
 
@@ -265,7 +265,8 @@ export interface StreamImportResult {
  * with a ParseError that says how many papers before it were stored (they are kept).
  */
 export async function importStream(store: Store, input: AsyncIterable<Buffer | string>, kind: StreamKind, opts: StreamImportOptions = {}): Promise<StreamImportResult> {
-  const { readJsonRecords, readSnapshot } = await import('./sources/arxiv/snapshot.js');
+  const { readSnapshot } = await import('./sources/arxiv/snapshot.js');
+  const { readJsonRecords } = await import('./json-records.js');
   const filters = { ...(opts.categories ? { categories: opts.categories } : {}), ...(opts.since ? { since: opts.since } : {}) };
   const { batches, stats } = (opts.inWorker ? await readInWorker(input, kind, filters) : null) ?? (kind === 'snapshot'
     ? readSnapshot(input, filters)
@@ -313,9 +314,9 @@ const WORKER_AHEAD = 4;
 
 type WorkerMessage =
   | { took: number }
-  | { batch: ParsedPaper[]; stats: SnapshotStats }
-  | { done: true; stats: SnapshotStats }
-  | { error: { message: string; hint: string | null; parse: boolean }; stats: SnapshotStats };
+  | { batch: ParsedPaper[]; stats: ReadStats }
+  | { done: true; stats: ReadStats }
+  | { error: { message: string; hint: string | null; parse: boolean }; stats: ReadStats };
 
 /**
  * The records of a streamed input, read and parsed in a worker thread (import-worker.ts) while
@@ -324,7 +325,7 @@ type WorkerMessage =
  * At most WORKER_AHEAD chunks wait in the worker and what it parsed waits here, so memory stays
  * flat however far the reading could run ahead of the store.
  */
-async function readInWorker(input: AsyncIterable<Buffer | string>, kind: StreamKind, filters: { categories?: string[]; since?: string }): Promise<{ batches: AsyncGenerator<ParsedPaper[], void, undefined>; stats: SnapshotStats } | null> {
+async function readInWorker(input: AsyncIterable<Buffer | string>, kind: StreamKind, filters: { categories?: string[]; since?: string }): Promise<{ batches: AsyncGenerator<ParsedPaper[], void, undefined>; stats: ReadStats } | null> {
   const url = new URL('./import-worker.js', import.meta.url);
   if (url.protocol !== 'file:' || !existsSync(url)) return null;
   const { Worker } = await import('node:worker_threads');
@@ -333,7 +334,7 @@ async function readInWorker(input: AsyncIterable<Buffer | string>, kind: StreamK
   // (measured: 32 MB semi-spaces read a sixth more records a CPU second for about 50 MB more;
   // 64 MB a third more for 90 MB). A fixed size: memory stays flat.
   const worker = new Worker(url, { workerData: { kind, ...filters }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-  const stats: SnapshotStats = { bytes: 0, lines: 0, papers: 0, filtered: 0, skipped: 0, badLines: [], gzip: false };
+  const stats: ReadStats = { bytes: 0, lines: 0, papers: 0, filtered: 0, skipped: 0, badLines: [], gzip: false };
   const inbox: WorkerMessage[] = [];
   let failed: unknown = null;
   let wake: (() => void) | null = null;

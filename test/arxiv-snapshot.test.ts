@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../src/errors.js';
 import type { ArxivPaper } from '../src/sources/arxiv/oai.js';
-import { categoryMatcher, MAX_LINE_CHARS, parseSnapshotLine, readJsonRecords, readSnapshot, type SnapshotOptions } from '../src/sources/arxiv/snapshot.js';
+import { categoryMatcher, MAX_LINE_CHARS, readJsonRecords, type ReadOptions } from '../src/json-records.js';
+import { parseSnapshotLine, readSnapshot } from '../src/sources/arxiv/snapshot.js';
 import type { ParsedPaper } from '../src/record.js';
 import { damaged, expectCompleteArxivPaper } from './helpers/oai-server.js';
 import { fixture, fixturePath } from './helpers/server.js';
@@ -14,7 +15,7 @@ const SAMPLE = fixture('arxiv/snapshot-sample.synthetic.jsonl');
 const DAMAGED = fixture('arxiv/snapshot-damaged.synthetic.jsonl');
 const SAMPLE_IDS = ['0704.0001', '2410.90001', 'math/0309136', '2301.90005', 'hep-th/9901001'];
 
-async function readAll(input: Readable, opts: SnapshotOptions = {}) {
+async function readAll(input: Readable, opts: ReadOptions = {}) {
   const r = readSnapshot(input, opts);
   const papers: ArxivPaper[] = [];
   for await (const p of r.papers) papers.push(p);
@@ -155,7 +156,7 @@ describe('readSnapshot', () => {
   });
 
   it('applies --category globs and --since while reading', async () => {
-    const read = (opts: SnapshotOptions) => readAll(Readable.from([Buffer.from(SAMPLE)]), opts);
+    const read = (opts: ReadOptions) => readAll(Readable.from([Buffer.from(SAMPLE)]), opts);
     const cs = await read({ categories: ['cs.*'] });
     expect(cs.papers.map((p) => p.id)).toEqual(['2410.90001', 'math/0309136', '2301.90005']);
     expect(cs.stats).toMatchObject({ papers: 3, filtered: 2, skipped: 0 });

@@ -5,7 +5,13 @@
  */
 import stringWidth from 'string-width';
 
-const PLAIN = /^[\x20-\x7e]*$/;
+/**
+ * Text string-width would measure as one column a character: printable ASCII and Latin-1, and
+ * the table's own marks (… ▲ ●). It is measured by its length: string-width rebuilds its emoji
+ * pattern on every call (about half a millisecond), and a table measures every cell several
+ * times. The bundle hands cli-table3 this measure too (scripts/bundle.js).
+ */
+const PLAIN = /^[\x20-\x7e\u00a0-\u00ff\u2026\u25b2\u25cf]*$/;
 
 /** Columns a string takes on a terminal (escape codes take none). */
 export function displayWidth(s: string): number {

@@ -11,6 +11,9 @@
  * columns begin with it?), within the query's AND, OR and NOT, so that `x -optimiz*` still
  * keeps a paper that only says "optimal". Where no other word shares a stem, the index's
  * answer is already exact and nothing is checked.
+ *
+ * Kept whole past 400 lines: planning a query (which prefixes need a check) and checking a row
+ * are the two halves of one rule, and must fold and split words exactly alike.
  */
 import { foldText } from '../text.js';
 import { porterStem, stemFloor } from './stem.js';

@@ -13,6 +13,9 @@
  *   only when the item wraps a `paper`).
  * - An item without a string arXiv id or without a title fails the whole listing: a listing we
  *   only half understand is not stored.
+ *
+ * Kept whole past 400 lines: the API answer, the page's hydration data and its visible cards
+ * are three readings of one item shape, and share its field rules.
  */
 import { ParseError } from '../../errors.js';
 import { arxivAbsUrl, arxivPdfUrl, bareArxivId, hfPaperUrl } from '../../ids.js';
