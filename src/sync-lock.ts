@@ -95,7 +95,7 @@ export async function acquireSyncLock(store: Store, opts: { waitMs: number; poll
   for (;;) {
     const holder = tryLock(store);
     if (holder === null) {
-      const ended = store.endAbandonedSyncs();
+      const ended = store.syncs.endAbandoned();
       if (ended > 0) opts.log?.(`${ended} earlier sync${ended === 1 ? '' : 's'} had stopped before finishing; this run completes the gap`);
       return null;
     }

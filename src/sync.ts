@@ -123,7 +123,7 @@ export interface SyncTarget {
  * planner skips what is complete) to today. First sync: the last 7 days.
  */
 export function syncRange(store: Store, source: Source, today: string): DayRange & { since: string | null } {
-  const last = store.lastSync(source.name, 'ok');
+  const last = store.syncs.last(source.name, 'ok');
   let from = last?.rangeTo ? addDays(last.rangeTo, -(source.syncLookbackDays ?? 1)) : addDays(today, -7);
   if (from > today) from = today;
   if (from < source.earliest) from = source.earliest;
@@ -145,10 +145,10 @@ export async function syncAll(
   const results: SyncResult[] = [];
   for (const { source, categories } of targets) {
     const range = syncRange(store, source, opts.today);
-    const id = store.startSync(source.name, range);
+    const id = store.syncs.start(source.name, range);
     opts.onSyncStart?.(id);
     const run = await fetchInto(store, http, source, range, { ...opts, categories });
-    store.finishSync(id, {
+    store.syncs.finish(id, {
       outcome: run.error ? 'failed' : 'ok',
       requests: run.requests,
       papersNew: run.newRowids.length,

@@ -25,10 +25,10 @@ beforeAll(() => {
     { ...emptyPaper('An agentic paper with no date', 'arxiv'), id: '2409.00002' },
     { ...emptyPaper('Agentic work of today', 'arxiv'), id: '2409.00003', publishedAt: today },
   ]);
-  const ok = store.startSync('hf', { from: '2024-08-01', to: '2024-08-01' }, '2024-08-02T06:00:00.000Z');
-  store.finishSync(ok, { outcome: 'ok', requests: 2, papersNew: 13, papersUpdated: 0 });
-  const failed = store.startSync('arxiv', { from: '2024-09-01', to: '2024-09-02' }, '2024-09-03T06:00:00.000Z');
-  store.finishSync(failed, { outcome: 'failed', requests: 3, papersNew: 0, papersUpdated: 0, error: 'export.arxiv.org answered 503 three times' });
+  const ok = store.syncs.start('hf', { from: '2024-08-01', to: '2024-08-01' }, '2024-08-02T06:00:00.000Z');
+  store.syncs.finish(ok, { outcome: 'ok', requests: 2, papersNew: 13, papersUpdated: 0 });
+  const failed = store.syncs.start('arxiv', { from: '2024-09-01', to: '2024-09-02' }, '2024-09-03T06:00:00.000Z');
+  store.syncs.finish(failed, { outcome: 'failed', requests: 3, papersNew: 0, papersUpdated: 0, error: 'export.arxiv.org answered 503 three times' });
   store.close();
 });
 afterAll(() => tmp.cleanup());

@@ -114,9 +114,9 @@ describe('the sync lock', () => {
 
     // a dead holder and its 'running' log entry: taken over at once, the entry closed as interrupted
     hold(spawnSync(process.execPath, ['-e', '0']).pid!);
-    store.startSync('hf', { from: '2026-11-01', to: '2026-11-02' });
+    store.syncs.start('hf', { from: '2026-11-01', to: '2026-11-02' });
     expect(await acquireSyncLock(store, { waitMs: 0 })).toBeNull();
-    expect(store.lastSync('hf')).toMatchObject({ outcome: 'interrupted', error: 'the run stopped before it finished' });
+    expect(store.syncs.last('hf')).toMatchObject({ outcome: 'interrupted', error: 'the run stopped before it finished' });
     releaseSyncLock(store);
 
     // a lock file cut short by a crash does not block either
@@ -145,9 +145,9 @@ describe('sync ranges', () => {
   it('first sync: the last 7 days; later: from the day before the last good sync ended its range', () => {
     const hf = hfSource('http://127.0.0.1:9');
     expect(syncRange(store, hf, '2026-11-28')).toEqual({ from: '2026-11-21', to: '2026-11-28', since: null });
-    const id = store.startSync('hf', { from: '2026-11-21', to: '2026-11-25' });
-    store.finishSync(id, { outcome: 'ok', requests: 3, papersNew: 1, papersUpdated: 0, endedAt: '2026-11-25T09:00:00.000Z' });
-    store.finishSync(store.startSync('hf', { from: '2026-11-24', to: '2026-11-27' }), { outcome: 'failed', requests: 1, papersNew: 0, papersUpdated: 0, error: 'boom' });
+    const id = store.syncs.start('hf', { from: '2026-11-21', to: '2026-11-25' });
+    store.syncs.finish(id, { outcome: 'ok', requests: 3, papersNew: 1, papersUpdated: 0, endedAt: '2026-11-25T09:00:00.000Z' });
+    store.syncs.finish(store.syncs.start('hf', { from: '2026-11-24', to: '2026-11-27' }), { outcome: 'failed', requests: 1, papersNew: 0, papersUpdated: 0, error: 'boom' });
     expect(syncRange(store, hf, '2026-11-28')).toEqual({ from: '2026-11-24', to: '2026-11-28', since: '2026-11-25T09:00:00.000Z' });
     // never before the archive, never after today
     expect(syncRange(store, hf, '2026-11-20')).toMatchObject({ from: '2026-11-20', to: '2026-11-20' });

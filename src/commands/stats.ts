@@ -25,9 +25,9 @@ export async function run(opts: StatsOptions): Promise<void> {
       .sort((a, b) => b.recent - a.recent || b.papers - a.papers || a.name.localeCompare(b.name));
     const sources = [...new Set(['hf', 'arxiv', ...bySource.map((s) => s.source)])].filter((s) => s !== 'import');
     const lastSync = sources.flatMap((source) => {
-      const last = store.lastSync(source);
+      const last = store.syncs.last(source);
       if (!last) return [];
-      const ok = last.outcome === 'ok' ? last : store.lastSync(source, 'ok');
+      const ok = last.outcome === 'ok' ? last : store.syncs.last(source, 'ok');
       return [{ source, startedAt: last.startedAt, endedAt: last.endedAt, outcome: last.outcome, papersNew: last.papersNew, papersUpdated: last.papersUpdated, error: last.error, lastOk: ok?.startedAt ?? null }];
     });
     const dbBytes = size(store.path);

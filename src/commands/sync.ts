@@ -62,7 +62,7 @@ export async function run(opts: SyncOptions): Promise<void> {
   const onSignal = (signal: NodeJS.Signals) => {
     line.clear();
     try {
-      if (running !== null) store.finishSync(running, { outcome: 'interrupted', requests: http?.requests ?? 0, papersNew: 0, papersUpdated: 0, error: `stopped by ${signal}` });
+      if (running !== null) store.syncs.finish(running, { outcome: 'interrupted', requests: http?.requests ?? 0, papersNew: 0, papersUpdated: 0, error: `stopped by ${signal}` });
       if (locked) releaseSyncLock(store);
       store.close();
     } finally {
@@ -99,13 +99,13 @@ export async function run(opts: SyncOptions): Promise<void> {
     let harvested: HarvestSummary | null = null;
     if (harvestCfg) {
       const { baseUrls } = await import('../sources/sites.js');
-      const id = store.startSync('arxiv-harvest', { from: harvestCfg.from, to: null });
+      const id = store.syncs.start('arxiv-harvest', { from: harvestCfg.from, to: null });
       running = id;
       harvested = await harvestInto(store, client, baseUrls().arxivOai, {
         set: harvestCfg.set, from: harvestCfg.from, log: messages.debug,
         onPage: (p) => onProgress(p.pages, p.pages + 1, `harvest ${harvestCfg.set ?? 'arXiv'} · ${p.records} records`),
       });
-      store.finishSync(id, { outcome: harvested.error ? 'failed' : 'ok', requests: harvested.requests, papersNew: harvested.newRowids.length, papersUpdated: harvested.updated, error: harvested.error?.message ?? null, endedAt: harvested.endedAt });
+      store.syncs.finish(id, { outcome: harvested.error ? 'failed' : 'ok', requests: harvested.requests, papersNew: harvested.newRowids.length, papersUpdated: harvested.updated, error: harvested.error?.message ?? null, endedAt: harvested.endedAt });
       running = null;
     }
     line.clear();
@@ -116,7 +116,7 @@ export async function run(opts: SyncOptions): Promise<void> {
       if (n > 0) messages.info(`watch ${name}: ${plural(n, 'new match', 'new matches')}`);
     }
     for (const u of unavailable) {
-      store.finishSync(store.startSync(u.name, { from: null, to: null }), { outcome: 'failed', requests: 0, papersNew: 0, papersUpdated: 0, error: u.error.message });
+      store.syncs.finish(store.syncs.start(u.name, { from: null, to: null }), { outcome: 'failed', requests: 0, papersNew: 0, papersUpdated: 0, error: u.error.message });
       messages.info(`sync of ${u.name} did not run`);
     }
     await report(store, results, format, !!opts.new, unavailable, harvested);

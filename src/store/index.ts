@@ -17,21 +17,22 @@ import BetterSqlite3 from 'better-sqlite3';
 import { monthOfArxivId, type Paper, type ParsedPaper, type SourceName } from '../record.js';
 import { StoreError } from '../errors.js';
 import { foldText, normalizeTitle } from '../text.js';
-import type { QueryCond } from '../query.js';
 import { ROW_FIELDS, rowToPaper, type PaperRow } from './columns.js';
 import { MARKS_FIELD, MarkStore } from './marks.js';
 import { Batch, type UpsertResult } from './ingest.js';
 import * as maintenance from './maintenance.js';
-import { PAPER_DAY, STATS_SQL, buildQuery, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
+import { PAPER_DAY, STATS_SQL, buildQuery, planFilter, type PlannableFilter, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
 import { exactFirstRowidOf, firstRowidOf } from './rowkey.js';
 import { Statements } from './statements.js';
-import { hasWordBeginning, planMatch } from './words.js';
+import { SyncLog } from './sync-log.js';
+import { hasWordBeginning } from './words.js';
 
 export { SCHEMA_VERSION, MIGRATIONS } from './schema.js';
 export { mergePaper } from './merge.js';
 export { buildQuery, PAPER_DAY, type PaperFilter, type SortKey, type ContentStats } from './queries.js';
 export type { UpsertResult } from './ingest.js';
+export type { SyncLogEntry } from './sync-log.js';
 export { paperKey, type Marks, type MarkChange, type MarkFilter, type ExportedMarks, type Watch } from './marks.js';
 
 /** A read of papers with their personal marks. */
@@ -44,23 +45,6 @@ export interface ListInfo {
   paperCount: number;
   etag: string | null;
 }
-
-export interface SyncLogEntry {
-  id: number;
-  source: string;
-  rangeFrom: string | null;
-  rangeTo: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  requests: number;
-  papersNew: number;
-  papersUpdated: number;
-  outcome: string;
-  error: string | null;
-}
-
-const SYNC_LOG_FIELDS = `id, source, range_from AS rangeFrom, range_to AS rangeTo, started_at AS startedAt, ended_at AS endedAt,
-  requests, papers_new AS papersNew, papers_updated AS papersUpdated, outcome, error`;
 
 export interface StoreOptions {
   readonly?: boolean;
@@ -108,12 +92,15 @@ export class Store {
   private readonly st: Statements;
   /** Personal marks, watches and digest deliveries. */
   readonly marks: MarkStore;
+  /** What each sync run asked for, got, and how it ended. */
+  readonly syncs: SyncLog;
 
   private constructor(path: string, db: BetterSqlite3.Database) {
     this.path = path;
     this.db = db;
     this.st = new Statements(db);
     this.marks = new MarkStore(db, this.st);
+    this.syncs = new SyncLog(this.st);
   }
 
   /** Open (and create or migrate) the cache at `path`. */
@@ -257,31 +244,6 @@ export class Store {
     return this.st.get<[string, number], number | null>('SELECT avg(paper_count) FROM (SELECT paper_count FROM lists WHERE source = ? ORDER BY list_date DESC LIMIT ?)').pluck().get(source, n) ?? null;
   }
 
-  /** Open a sync log entry (outcome 'running'); returns its id. */
-  startSync(source: string, range: { from: string | null; to: string | null }, startedAt = new Date().toISOString()): number {
-    return Number(this.st.get<[string, string | null, string | null, string]>('INSERT INTO sync_log (source, range_from, range_to, started_at) VALUES (?, ?, ?, ?)')
-      .run(source, range.from, range.to, startedAt).lastInsertRowid);
-  }
-
-  /** Close a sync log entry with its outcome ('ok', 'failed', 'interrupted') and counts. */
-  finishSync(id: number, r: { outcome: string; requests: number; papersNew: number; papersUpdated: number; error?: string | null; endedAt?: string }): void {
-    this.st.get<[string, number, number, number, string, string | null, number]>('UPDATE sync_log SET ended_at = ?, requests = ?, papers_new = ?, papers_updated = ?, outcome = ?, error = ? WHERE id = ?')
-      .run(r.endedAt ?? new Date().toISOString(), r.requests, r.papersNew, r.papersUpdated, r.outcome, r.error ?? null, id);
-  }
-
-  /** The latest sync of a source (with `outcome`, e.g. 'ok', when given), or null. */
-  lastSync(source: string, outcome?: string): SyncLogEntry | null {
-    const row = outcome === undefined
-      ? this.st.get<[string], SyncLogEntry>(`SELECT ${SYNC_LOG_FIELDS} FROM sync_log WHERE source = ? ORDER BY started_at DESC, id DESC LIMIT 1`).get(source)
-      : this.st.get<[string, string], SyncLogEntry>(`SELECT ${SYNC_LOG_FIELDS} FROM sync_log WHERE source = ? AND outcome = ? ORDER BY started_at DESC, id DESC LIMIT 1`).get(source, outcome);
-    return row ?? null;
-  }
-
-  /** Entries still 'running' although no sync runs (the lock is ours): their process died. */
-  endAbandonedSyncs(): number {
-    return this.st.get("UPDATE sync_log SET outcome = 'interrupted', error = coalesce(error, 'the run stopped before it finished') WHERE outcome = 'running'").run().changes;
-  }
-
   /** The stored words that begin with `prefix`, in order, at most `limit`. */
   private wordsBeginning(prefix: string, limit: number): string[] {
     return this.st.get<[string, string, number], string>('SELECT word FROM words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?')
@@ -289,27 +251,8 @@ export class Store {
   }
 
   /** A filter whose text queries are planned (words.ts): prefixes expanded, checks where needed. */
-  private expand<F extends { match?: string; notMatch?: string; cond?: QueryCond }>(f: F): F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> {
-    if (!f.match && !f.notMatch && !f.cond) return f;
-    const lookup = (prefix: string, limit: number) => this.wordsBeginning(prefix, limit);
-    const out: F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> = { ...f };
-    if (f.match) {
-      const plan = planMatch(f.match, lookup);
-      if (plan.match === null) delete out.match;
-      else out.match = plan.match;
-      if (plan.check) out.matchCheck = plan.check;
-    }
-    if (f.notMatch) {
-      const plan = planMatch(f.notMatch, lookup);
-      if (plan.match === null) delete out.notMatch;
-      else out.notMatch = plan.match;
-      if (plan.check) out.notMatchCheck = plan.check;
-    }
-    if (f.cond) {
-      const walk = (c: QueryCond): QueryCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
-      out.cond = walk(f.cond);
-    }
-    return out;
+  private expand<F extends PlannableFilter>(f: F): F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> {
+    return planFilter(f, (prefix, limit) => this.wordsBeginning(prefix, limit));
   }
 
   /** The SQL of a filter, its prefix terms expanded. */

@@ -10,7 +10,7 @@ import type { QueryParams } from './statements.js';
 
 export type { QueryParams };
 import { MARKS_FIELD, condSql, markFilterSql, watchSql, type MarkFilter } from './marks.js';
-import { FTS_COLUMN_NAMES, type Check } from './words.js';
+import { FTS_COLUMN_NAMES, planMatch, type Check } from './words.js';
 
 /** What a read of papers selects: the row and the paper's personal marks. */
 const ROW_FIELDS = `${PAPER_ROW_FIELDS}, ${MARKS_FIELD}`;
@@ -268,4 +268,29 @@ export function ftsSetSql(match: string | null, check: Check | null, params: Que
   if (check === null) return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
   if (match === null) return `(${checkSql(check, 'p', params, `${name}_`)})`;
   return `p.rowid IN (SELECT q.rowid FROM papers_fts JOIN papers q ON q.rowid = papers_fts.rowid WHERE papers_fts MATCH @${name} AND ${checkSql(check, 'q', params, `${name}_`)})`;
+}
+
+/** What a filter's text queries are: a match, an exclusion, a tree with mark terms. */
+export type PlannableFilter = Pick<PaperFilter, 'match' | 'notMatch' | 'cond'>;
+
+/**
+ * `f` with its text queries planned (words.ts): each prefix expanded into the stored words that
+ * begin with it (`lookup`), and a check on the rows wherever the index alone is not exact.
+ */
+export function planFilter<F extends PlannableFilter>(f: F, lookup: (prefix: string, limit: number) => string[]): F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> {
+  if (!f.match && !f.notMatch && !f.cond) return f;
+  const out: F & Pick<PaperFilter, 'matchCheck' | 'notMatchCheck'> = { ...f };
+  for (const [key, checkKey] of [['match', 'matchCheck'], ['notMatch', 'notMatchCheck']] as const) {
+    const text = f[key];
+    if (!text) continue;
+    const plan = planMatch(text, lookup);
+    if (plan.match === null) delete out[key];
+    else out[key] = plan.match;
+    if (plan.check) out[checkKey] = plan.check;
+  }
+  if (f.cond) {
+    const walk = (c: QueryCond): QueryCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
+    out.cond = walk(f.cond);
+  }
+  return out;
 }
