@@ -119,7 +119,7 @@ export function rowFromArray(a: unknown[]): IngestRow {
 /** The provenance a row holds (merge.ts); an older row has none: every value of rank 0. */
 export function rowProvenance(r: PaperRow): Provenance {
   const prov = JSON.parse(r.provenance ?? '{}') as Partial<Provenance>;
-  return { rank: prov.rank ?? {}, at: prov.at ?? {}, ...(prov.announcedIn ? { announcedIn: prov.announcedIn } : {}) };
+  return { rank: prov.rank ?? {}, at: prov.at ?? {}, ...(prov.announcedIn ? { announcedIn: prov.announcedIn } : {}), ...(prov.inputs ? { inputs: prov.inputs } : {}) };
 }
 
 /** The INSERT/UPDATE parameters of a record. A field a record lacks is stored as null. */

@@ -192,7 +192,8 @@ export class Store {
       .pluck().get(source, listDate);
     if (stored !== json) {
       this.st.get<[string, string]>('DELETE FROM list_entries WHERE source = ? AND list_date = ?').run(source, listDate);
-      this.st.get<[string, string, string]>('INSERT INTO list_entries (source, list_date, paper, rank) SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)').run(source, listDate, json);
+      // A paper known by its title that its id met later in the batch is that row now (folded).
+      this.st.get<[string, string, string]>('INSERT INTO list_entries (source, list_date, paper, rank) SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?) WHERE value ->> 0 IN (SELECT rowid FROM papers)').run(source, listDate, json);
     }
     this.st.get<[string, string, string, number, string | null]>(`INSERT INTO lists (source, list_date, fetched_at, paper_count, etag) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (source, list_date) DO UPDATE SET fetched_at = excluded.fetched_at, paper_count = excluded.paper_count, etag = excluded.etag`)

@@ -3,13 +3,14 @@
  * the cache (read ahead in two statements), the rows whose text is not in the full-text index
  * yet, and the rows seen again unchanged; nothing of it outlives the transaction.
  */
-import type { Paper, ParsedPaper } from '../record.js';
+import { createHash } from 'node:crypto';
+import type { OriginKind, Paper, ParsedPaper } from '../record.js';
 import { normalizeTitle } from '../text.js';
 import {
   FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowProvenance, rowToPaper,
   type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
-import { differs, mergeStamped, sameRanks, stamp, type Provenance, type Stamped } from './merge.js';
+import { differs, inputMask, mergeStamped, moveInputTimes, originOf, sameRanks, stamp, type Provenance, type Stamped } from './merge.js';
 import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
 import { StoreError } from '../errors.js';
 import { paperReferences } from './schema.js';
@@ -33,6 +34,17 @@ function stampedRow(r: IngestRow, pending?: string): Stamped {
   }
   return { paper: rowToPaper(r), prov };
 }
+
+/**
+ * A short digest of an input as the store receives it: 48 bits of its SHA-1, as hex. It is only
+ * ever compared with the digest of an earlier input of the same paper and kind of source.
+ */
+export function inputDigest(p: ParsedPaper): string {
+  return createHash('sha1').update(JSON.stringify(p)).digest('hex').slice(0, 12);
+}
+
+/** A paper the batch may take without a merge: its input is one the row already holds. */
+interface Skip { rowid: number; fields: number; times: string | null }
 
 export interface UpsertResult {
   inserted: number;
@@ -65,8 +77,6 @@ export class Batch {
   /** Rows rewritten in this batch, with how many rows had been seen unchanged by then. */
   private readonly rewrittenAt = new Map<number, number>();
   private readonly titleKeys: string[];
-  /** Rows this batch moved to their new day's rowids: old rowid -> new. */
-  private readonly moved = new Map<number, number>();
   /** The tables and columns that refer to papers (read at the first move). */
   private references: [string, string][] | null = null;
   /** The next free rowid of each day this batch stored a paper on (read once a day). */
@@ -89,14 +99,19 @@ export class Batch {
    */
   private readonly monthDelta = new Map<string, number>();
   private readonly sourceDelta = new Map<string, number>();
+  /** Each paper's input digest (papers with an id). */
+  private readonly digests: (string | null)[];
+  /** By input index: the papers whose input the stored row holds already (inputMask). */
+  private readonly skips = new Map<number, Skip>();
+  /** What run() returns, as it is built. */
+  private readonly result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
+  /** Rows this batch met (any outcome): a skip decided before the batch ran no longer holds. */
+  private readonly touched = new Set<number>();
 
   constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string) {
     this.titleKeys = papers.map((p) => normalizeTitle(p.title));
     // Read what the batch's papers match in two statements instead of two a paper: the
     // per-statement cost of the driver was most of a re-ingest.
-    const ids = papers.flatMap((p) => (p.id ? [p.id] : []));
-    const rows = st.get<[string], unknown[]>(`${INGEST_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)).map(rowFromArray);
-    this.byId = new Map(rows.map((r) => [r.id!, r]));
     // A paper with an id looks for rows known only by its title (a small index); one without
     // looks at every row of its title.
     // Oldest first: in the order rows were made (rowids follow days, not arrival).
@@ -108,24 +123,60 @@ export class Batch {
       if (list) list.push(h);
       else this.byTitle.set(h.title_key, [h]);
     }
+    this.digests = papers.map((p) => (p.id ? inputDigest(p) : null));
+    this.findSkips();
+    const ids = papers.flatMap((p, i) => (p.id && !this.skips.has(i) ? [p.id] : []));
+    const rows = st.get<[string], unknown[]>(`${INGEST_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)).map(rowFromArray);
+    this.byId = new Map(rows.map((r) => [r.id!, r]));
+  }
+
+  /**
+   * The papers whose input the stored row holds already, as the last input of its kind of
+   * source (the same digest), which taking again only moves times (inputMask): read for the
+   * whole batch in one statement, without the rows' text. A paper met twice in the batch, or
+   * whose title also names a row without an id (which it would fold in), is merged.
+   */
+  private findSkips(): void {
+    const once = new Map<string, number>();
+    this.papers.forEach((p, i) => {
+      if (p.id) once.set(p.id, once.has(p.id) ? -1 : i);
+    });
+    const candidates = [...once].filter(([, i]) => i >= 0 && !(this.byTitle.get(this.titleKeys[i]!) ?? []).some((h) => h.id === null));
+    if (candidates.length === 0) return;
+    const found = this.st.get<[string], [number, string, string, string | null, string | null]>(`SELECT rowid, id, first_seen_at, provenance -> '$.inputs',
+      (SELECT field_times FROM paper_seen WHERE paper = p.rowid) FROM papers p WHERE id IN (SELECT value FROM json_each(?)) AND provenance -> '$.inputs' IS NOT NULL`)
+      .raw().all(JSON.stringify(candidates.map(([id]) => id)));
+    for (const [rowid, id, firstSeen, inputs, times] of found) {
+      const i = once.get(id)!;
+      const entry = (JSON.parse(inputs!) as NonNullable<Provenance['inputs']>)[originOf(this.papers[i]!)];
+      // Before the paper was first seen, an input would move its firstSeenAt: merged.
+      if (entry && entry[0] === this.digests[i] && this.now >= firstSeen) this.skips.set(i, { rowid, fields: entry[1], times });
+    }
+  }
+
+  /**
+   * Take a paper whose input the row holds already: only the times move, as a merge would move
+   * them (the fields the input gives, and when the paper was last seen).
+   */
+  private skip(s: Skip): number {
+    const times = (s.times ? JSON.parse(s.times) : {}) as Provenance['at'];
+    const moved = moveInputTimes(times, s.fields, this.now) ? JSON.stringify(times) : null;
+    this.seen.push([s.rowid, moved]);
+    if (moved) this.pendingTimes.set(s.rowid, moved);
+    return s.rowid;
   }
 
   /** Store every paper of the batch; call inside a transaction. */
   run(): UpsertResult {
-    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
+    const result = this.result;
     for (const [i, p] of this.papers.entries()) {
-      const { rowid, outcome } = this.upsertOne(p, this.titleKeys[i]!);
+      const { rowid, outcome } = this.upsertOne(p, this.titleKeys[i]!, i);
+      this.touched.add(rowid);
       result[outcome]++;
       result.rowids.push(rowid);
       if (outcome === 'inserted') result.newRowids.push(rowid);
     }
     this.flushRows();
-    if (this.moved.size > 0) {
-      // A row moved after it was met (its day changed later in the batch): its latest rowid.
-      result.rowids = result.rowids.map((r) => this.current(r));
-      result.newRowids = result.newRowids.map((r) => this.current(r));
-      for (const s of this.seen) s[0] = this.current(s[0]);
-    }
     if (this.seen.length > 0) {
       // Times noted before a row was rewritten in this batch belong to the values it replaced.
       this.seen.forEach((s, i) => {
@@ -135,9 +186,10 @@ export class Batch {
       // the table's pages. A row seen unchanged may have been folded into another later in the
       // batch (a title-only row meeting its id): it is gone, as one-at-a-time storing would
       // have left it.
+      const seen = this.seen.filter((s) => !Number.isNaN(s[0])).sort((a, b) => a[0] - b[0]);
       this.st.get<[string, string]>(`INSERT INTO paper_seen (paper, seen_at, field_times) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?)
-        WHERE value ->> 0 IN (SELECT rowid FROM papers) ON CONFLICT (paper) DO UPDATE SET seen_at = excluded.seen_at, field_times = coalesce(excluded.field_times, field_times)`)
-        .run(this.now, JSON.stringify(this.seen.sort((a, b) => a[0] - b[0])));
+        WHERE value ->> 0 IN (SELECT rowid FROM papers) ON CONFLICT (paper) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at), field_times = coalesce(excluded.field_times, field_times)`)
+        .run(this.now, JSON.stringify(seen));
     }
     this.flushIndex();
     this.flushCounts();
@@ -190,12 +242,16 @@ export class Batch {
     for (const k of keys) if (k) this.written.add(k);
   }
 
-  /** The rowid a row has now, following the moves this batch made. */
-  private current(rowid: number): number {
-    let r = rowid;
-    for (let next = this.moved.get(r); next !== undefined; next = this.moved.get(r)) r = next;
-    return r;
+  /**
+   * A row met earlier in the batch now has another rowid (moved to its new day): what the batch
+   * noted of it follows, so that a rowid later given to another row is never taken for it.
+   */
+  private remap(from: number, to: number): void {
+    for (const list of [this.result.rowids, this.result.newRowids]) list.forEach((r, k) => r === from && (list[k] = to));
+    for (const s of this.seen) if (s[0] === from) s[0] = to;
+    if (this.touched.delete(from)) this.touched.add(to);
   }
+
 
   /**
    * A free rowid on a paper's day (rowkey.ts): after that day's last row; below every row for a
@@ -320,7 +376,7 @@ export class Batch {
         for (const [table, column] of this.references) {
           this.st.get<[number, number]>(`UPDATE "${table}" SET "${column}" = ? WHERE "${column}" = ?`).run(rowid, old.rowid);
         }
-        this.moved.set(old.rowid, rowid);
+        this.remap(old.rowid, rowid);
         this.rewrittenAt.set(rowid, this.seen.length);
         this.freed(old.rowid);
         const times = this.pendingTimes.get(old.rowid);
@@ -331,13 +387,24 @@ export class Batch {
     return rowid;
   }
 
-  private upsertOne(p: ParsedPaper, titleKey: string): { rowid: number; outcome: Outcome } {
+  private upsertOne(p: ParsedPaper, titleKey: string, i: number): { rowid: number; outcome: Outcome } {
     const now = this.now;
+    const skip = this.skips.get(i);
+    if (skip) {
+      if (!this.touched.has(skip.rowid) && !this.written.has(p.id!) && !this.written.has(titleKey)) return { rowid: this.skip(skip), outcome: 'unchanged' };
+      // An earlier paper of the batch met its row: merged, from the row as it is now.
+      this.flushRows();
+      const row = this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE id = ?`).get(p.id!);
+      if (row) this.byId.set(p.id!, row);
+    }
     const { byId, byTitle } = this.findExisting(p, titleKey);
     let target = byId ?? byTitle;
     if (!target) {
       this.wrote(p.id, titleKey);
-      return { rowid: this.insertRow(stamp(p, now)), outcome: 'inserted' };
+      // Stored as merging it would leave it (an author count from its authors, versions in
+      // order): a listing seen twice is the same set of listings as seen once.
+      const fresh = stamp(p, now);
+      return { rowid: this.insertRow(this.withInput(mergeStamped(fresh, fresh), fresh, p, i, undefined)), outcome: 'inserted' };
     }
     const stored = stampedRow(target, this.pendingTimes.get(target.rowid));
     let old = stored;
@@ -351,6 +418,10 @@ export class Batch {
       this.st.get<[number, number]>('UPDATE OR IGNORE count_history SET paper = ? WHERE paper = ?').run(byId.rowid, byTitle.rowid);
       this.st.get<[number]>('DELETE FROM papers WHERE rowid = ?').run(byTitle.rowid);
       this.freed(byTitle.rowid);
+      // The times noted for that row go with it (they were read into this merge), and it counts
+      // as met: a rowid later given to another row is not taken for it.
+      this.seen.forEach((s) => s[0] === byTitle.rowid && (s[0] = Number.NaN));
+      this.touched.delete(byTitle.rowid);
       target = byId;
     }
     // A listing without an id was matched by its title: the title of the record with the id
@@ -364,11 +435,44 @@ export class Batch {
       const times = timesMoved ? JSON.stringify(merged.prov.at) : null;
       this.seen.push([target.rowid, times]);
       if (times) this.pendingTimes.set(target.rowid, times);
+      this.keepInput(target, merged, incoming, p, i);
       return { rowid: target.rowid, outcome: 'unchanged' };
     }
     this.wrote(target.id, target.title_key, merged.paper.id, normalizeTitle(merged.paper.title));
-    const rowid = this.updateRow(target, merged);
+    // A rewritten row holds the inputs that made it as they are now: this one, when it can
+    // be taken again without a merge (the others may no longer be).
+    const rowid = this.updateRow(target, this.withInput(merged, incoming, p, i, undefined));
     if (merged.paper.upvotes !== target.upvotes || merged.paper.comments !== target.comments) this.recordCounts(rowid, { ...merged.paper, lastSeenAt: now });
     return { rowid, outcome: 'updated' };
+  }
+
+  /** `merged` holding, beside `inputs`, the input of `p` when it can be taken again without a merge. */
+  private withInput(merged: Stamped, incoming: Stamped, p: ParsedPaper, i: number, inputs: Provenance['inputs']): Stamped {
+    const next = { ...inputs };
+    const origin: OriginKind = originOf(p);
+    const digest = this.digests[i];
+    const fields = digest ? inputMask(merged, incoming) : null;
+    if (digest && fields !== null) next[origin] = [digest, fields];
+    else delete next[origin];
+    const prov = { ...merged.prov };
+    if (Object.keys(next).length > 0) prov.inputs = next;
+    else delete prov.inputs;
+    return { paper: merged.paper, prov };
+  }
+
+  /**
+   * A row found unchanged keeps its values and provenance; only the input it holds for the
+   * kind of source of `p` follows the input just merged (one provenance write when it changed).
+   */
+  private keepInput(target: PaperRow, merged: Stamped, incoming: Stamped, p: ParsedPaper, i: number): void {
+    if (!p.id) return;
+    const raw = JSON.parse(target.provenance ?? '{}') as Provenance;
+    const next = this.withInput(merged, incoming, p, i, raw.inputs).prov.inputs;
+    if (JSON.stringify(next ?? null) === JSON.stringify(raw.inputs ?? null)) return;
+    if (next) raw.inputs = next;
+    else delete raw.inputs;
+    const provenance = JSON.stringify(raw);
+    this.st.get<[string, number]>('UPDATE papers SET provenance = ? WHERE rowid = ?').run(provenance, target.rowid);
+    target.provenance = provenance;
   }
 }

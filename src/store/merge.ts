@@ -43,6 +43,11 @@ export interface Provenance {
   at: Partial<Record<RankedField | CountField, string>>;
   /** The day of the arXiv listing arxivAnnounce came from. */
   announcedIn?: string;
+  /**
+   * Inputs the record holds and can take again without a merge: by kind of source, the digest
+   * of the last input of that kind (ingest.ts) and which fields it gave (inputMask).
+   */
+  inputs?: Partial<Record<OriginKind, [digest: string, fields: number]>>;
 }
 
 export interface Stamped {
@@ -187,6 +192,59 @@ function ordered(p: Paper): Paper {
   const out: Record<string, unknown> = {};
   for (const k of RECORD_KEYS) out[k] = p[k] ?? (k === 'versions' ? [] : null);
   return out as unknown as Paper;
+}
+
+/** The fields an input's mask counts, one bit each in this order. */
+const INPUT_FIELDS = [...ARXIV_FIELDS, ...HF_FIELDS, ...COUNT_FIELDS] as const;
+
+/**
+ * Whether merging `incoming` into a record again later, observed at any time not before the
+ * record's firstSeenAt, changes nothing but when values were seen; if so, which fields' times
+ * it moves (a bit per INPUT_FIELDS entry), else null.
+ *
+ * Each ranked field is the greatest of its values by (length of an author list, rank, time,
+ * value) and the join fields (days, versions, sources, arxivAnnounce) only grow, so taking an
+ * input twice is taking it once at the later time. That moves only times when every field the
+ * input gives either holds the input's value at its rank (then the field's time becomes the
+ * later of the two: a bit of the mask) or is held by a value that beats it by length or rank,
+ * never by time alone; and when every count it gives is the count held.
+ */
+export function inputMask(merged: Stamped, incoming: Stamped): number | null {
+  let mask = 0;
+  const m = merged.paper;
+  const p = incoming.paper;
+  for (const [i, f] of INPUT_FIELDS.entries()) {
+    const v = p[f] ?? null;
+    if ((COUNT_FIELDS as readonly string[]).includes(f)) {
+      if (v === null) continue;
+      if (m[f] !== v) return null;
+      mask |= 1 << i;
+      continue;
+    }
+    const rf = f as RankedField;
+    if (isEmpty(v)) continue;
+    const rank = incoming.prov.rank[rf];
+    if (merged.prov.rank[rf] === rank && JSON.stringify(m[rf] ?? null) === JSON.stringify(v)) {
+      mask |= 1 << i;
+      continue;
+    }
+    const held = f === 'authors' ? (m.authors?.length ?? 0) : 0;
+    const given = f === 'authors' ? (p.authors?.length ?? 0) : 0;
+    if (held === given && (merged.prov.rank[rf] ?? 0) === (rank ?? 0)) return null;
+  }
+  return mask;
+}
+
+/** The times of the fields an input's mask names, moved to `at` where that is later. */
+export function moveInputTimes(times: Provenance['at'], mask: number, at: string): boolean {
+  let moved = false;
+  for (const [i, f] of INPUT_FIELDS.entries()) {
+    if (mask & (1 << i) && (times[f] ?? '') < at) {
+      times[f] = at;
+      moved = true;
+    }
+  }
+  return moved;
 }
 
 /** The same provenance, apart from when values were seen (those move without a row write). */
