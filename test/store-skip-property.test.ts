@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/index.js';
 import { emptyPaper, type OriginKind, type ParsedPaper } from '../src/record.js';
+import { seenFieldTimes, type SeenTimes } from '../src/store/merge.js';
 
 interface Observation { papers: ParsedPaper[]; at: string; list: boolean }
 
@@ -65,7 +66,7 @@ function contents(s: Store) {
       FROM papers p LEFT JOIN paper_seen s ON s.paper = p.rowid ORDER BY 1, 2`).all().map((r) => {
       const row = r as { id: string; title: string; at: string; rank: string; field_times: string | null };
       const at = JSON.parse(row.at) as Record<string, string>;
-      for (const [f, t] of Object.entries(JSON.parse(row.field_times ?? '{}') as Record<string, string>)) if ((at[f] ?? '') < t) at[f] = t;
+      for (const [f, t] of Object.entries(seenFieldTimes(JSON.parse(row.field_times ?? '{}') as SeenTimes))) if ((at[f] ?? '') < t) at[f] = t;
       return { id: row.id, title: row.title, rank: JSON.parse(row.rank) as unknown, at: Object.fromEntries(Object.entries(at).sort()) };
     }),
   };

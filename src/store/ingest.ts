@@ -10,7 +10,7 @@ import {
   FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowProvenance, rowToPaper,
   type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
-import { differs, inputMask, mergeStamped, moveInputTimes, originOf, sameRanks, stamp, type Provenance, type Stamped } from './merge.js';
+import { differs, inputMask, mergeStamped, moveInputTimes, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
 import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
 import { StoreError } from '../errors.js';
 import { paperReferences } from './schema.js';
@@ -27,7 +27,7 @@ function stampedRow(r: IngestRow, pending?: string): Stamped {
   const prov = rowProvenance(r);
   const times = pending ?? r.field_times;
   if (times) {
-    for (const [f, t] of Object.entries(JSON.parse(times) as Provenance['at'])) {
+    for (const [f, t] of Object.entries(seenFieldTimes(JSON.parse(times) as SeenTimes))) {
       const k = f as keyof Provenance['at'];
       if (t && (prov.at[k] ?? '') < t) prov.at[k] = t;
     }
@@ -144,9 +144,10 @@ export class Batch {
     const candidates = [...once].filter(([, i]) => i >= 0 && !(this.byTitle.get(this.titleKeys[i]!) ?? []).some((h) => h.id === null));
     if (candidates.length === 0) return;
     const found = this.st.get<[string], [number, string, string, string | null, string | null]>(`SELECT rowid, id, first_seen_at, provenance -> '$.inputs',
-      (SELECT field_times FROM paper_seen WHERE paper = p.rowid) FROM papers p WHERE id IN (SELECT value FROM json_each(?)) AND provenance -> '$.inputs' IS NOT NULL`)
+      (SELECT field_times FROM paper_seen WHERE paper = p.rowid) FROM papers p WHERE id IN (SELECT value FROM json_each(?))`)
       .raw().all(JSON.stringify(candidates.map(([id]) => id)));
     for (const [rowid, id, firstSeen, inputs, times] of found) {
+      if (inputs === null) continue;
       const i = once.get(id)!;
       const entry = (JSON.parse(inputs!) as NonNullable<Provenance['inputs']>)[originOf(this.papers[i]!)];
       // Before the paper was first seen, an input would move its firstSeenAt: merged.
@@ -159,7 +160,7 @@ export class Batch {
    * them (the fields the input gives, and when the paper was last seen).
    */
   private skip(s: Skip): number {
-    const times = (s.times ? JSON.parse(s.times) : {}) as Provenance['at'];
+    const times = (s.times ? JSON.parse(s.times) : {}) as SeenTimes;
     const moved = moveInputTimes(times, s.fields, this.now) ? JSON.stringify(times) : null;
     this.seen.push([s.rowid, moved]);
     if (moved) this.pendingTimes.set(s.rowid, moved);

@@ -82,6 +82,8 @@ export function stamp(p: ParsedPaper, now: string): Stamped {
 
 /** A total order on field values, for a tie of ranks: by JSON text. */
 function valueOrder(a: unknown, b: unknown): number {
+  // One value met twice (a record merged with itself, as a new row is stored) needs no text.
+  if (a === b) return 0;
   const x = JSON.stringify(a);
   const y = JSON.stringify(b);
   return x < y ? -1 : x > y ? 1 : 0;
@@ -224,7 +226,7 @@ export function inputMask(merged: Stamped, incoming: Stamped): number | null {
     const rf = f as RankedField;
     if (isEmpty(v)) continue;
     const rank = incoming.prov.rank[rf];
-    if (merged.prov.rank[rf] === rank && JSON.stringify(m[rf] ?? null) === JSON.stringify(v)) {
+    if (merged.prov.rank[rf] === rank && (m[rf] === v || JSON.stringify(m[rf] ?? null) === JSON.stringify(v))) {
       mask |= 1 << i;
       continue;
     }
@@ -235,16 +237,33 @@ export function inputMask(merged: Stamped, incoming: Stamped): number | null {
   return mask;
 }
 
+/**
+ * When fields were last seen unchanged (paper_seen.field_times): by field, and by an input's
+ * mask ('@' and its number: each field it names was seen then), which keeps a paper taken again
+ * without a merge to one short entry instead of a time per field.
+ */
+export type SeenTimes = Record<string, string>;
+
 /** The times of the fields an input's mask names, moved to `at` where that is later. */
-export function moveInputTimes(times: Provenance['at'], mask: number, at: string): boolean {
-  let moved = false;
-  for (const [i, f] of INPUT_FIELDS.entries()) {
-    if (mask & (1 << i) && (times[f] ?? '') < at) {
-      times[f] = at;
-      moved = true;
+export function moveInputTimes(times: SeenTimes, mask: number, at: string): boolean {
+  const key = `@${mask}`;
+  if (mask === 0 || (times[key] ?? '') >= at) return false;
+  times[key] = at;
+  return true;
+}
+
+/** Field times as kept (SeenTimes), by field: the later of a field's own time and its masks'. */
+export function seenFieldTimes(times: SeenTimes): Provenance['at'] {
+  const out: Record<string, string> = {};
+  for (const [k, t] of Object.entries(times)) {
+    if (!k.startsWith('@')) {
+      if ((out[k] ?? '') < t) out[k] = t;
+      continue;
     }
+    const mask = Number(k.slice(1));
+    for (const [i, f] of INPUT_FIELDS.entries()) if (mask & (1 << i) && (out[f] ?? '') < t) out[f] = t;
   }
-  return moved;
+  return out as Provenance['at'];
 }
 
 /** The same provenance, apart from when values were seen (those move without a row write). */

@@ -21,8 +21,13 @@ import { porterStem, stemFloor } from './stem.js';
 /** The words of a text as the index's tokenizer (unicode61, diacritics removed) sees them. */
 export function wordsOf(text: string | null): string[] {
   if (!text) return [];
+  // ASCII text folds to its lower case, and its word characters are letters and digits: the
+  // same words without normalising (most text, and a sixth of a fresh ingest's time).
+  if (ALL_ASCII.test(text)) return text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
   return foldText(text).split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
 }
+
+const ALL_ASCII = /^[\x00-\x7f]*$/;
 
 /** More distinct stems than this for one prefix: its papers are found by reading every row. */
 export const MAX_PREFIX_WORDS = 300;
