@@ -106,7 +106,7 @@ export class Batch {
   /** What run() returns, as it is built. */
   private readonly result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
   /** Rows this batch met (any outcome): a skip decided before the batch ran no longer holds. */
-  private readonly touched = new Set<number>();
+  private readonly metRows = new Set<number>();
 
   constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string) {
     this.titleKeys = papers.map((p) => normalizeTitle(p.title));
@@ -172,7 +172,7 @@ export class Batch {
     const result = this.result;
     for (const [i, p] of this.papers.entries()) {
       const { rowid, outcome } = this.upsertOne(p, this.titleKeys[i]!, i);
-      this.touched.add(rowid);
+      this.metRows.add(rowid);
       result[outcome]++;
       result.rowids.push(rowid);
       if (outcome === 'inserted') result.newRowids.push(rowid);
@@ -250,7 +250,7 @@ export class Batch {
   private remap(from: number, to: number): void {
     for (const list of [this.result.rowids, this.result.newRowids]) list.forEach((r, k) => r === from && (list[k] = to));
     for (const s of this.seen) if (s[0] === from) s[0] = to;
-    if (this.touched.delete(from)) this.touched.add(to);
+    if (this.metRows.delete(from)) this.metRows.add(to);
   }
 
 
@@ -392,7 +392,7 @@ export class Batch {
     const now = this.now;
     const skip = this.skips.get(i);
     if (skip) {
-      if (!this.touched.has(skip.rowid) && !this.written.has(p.id!) && !this.written.has(titleKey)) return { rowid: this.skip(skip), outcome: 'unchanged' };
+      if (!this.metRows.has(skip.rowid) && !this.written.has(p.id!) && !this.written.has(titleKey)) return { rowid: this.skip(skip), outcome: 'unchanged' };
       // An earlier paper of the batch met its row: merged, from the row as it is now.
       this.flushRows();
       const row = this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE id = ?`).get(p.id!);
@@ -422,7 +422,7 @@ export class Batch {
       // The times noted for that row go with it (they were read into this merge), and it counts
       // as met: a rowid later given to another row is not taken for it.
       this.seen.forEach((s) => s[0] === byTitle.rowid && (s[0] = Number.NaN));
-      this.touched.delete(byTitle.rowid);
+      this.metRows.delete(byTitle.rowid);
       target = byId;
     }
     // A listing without an id was matched by its title: the title of the record with the id
