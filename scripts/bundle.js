@@ -26,7 +26,7 @@ const tableWidth = fileURLToPath(new URL('./table-width.cjs', import.meta.url));
 
 await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
-  entryPoints: ['dist/cli.js'],
+  entryPoints: ['dist/main.js'],
   outfile: 'dist/papers.cjs',
   bundle: true,
   platform: 'node',
@@ -40,7 +40,7 @@ await build({
   // Any import() left becomes require(): a script run from V8's code cache (below) cannot
   // import() in Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
   supported: { 'dynamic-import': false },
-  // dist/papers.cjs sits beside dist/cli.js, so URLs made from import.meta.url (../package.json)
+  // dist/papers.cjs sits beside dist/main.js, so URLs made from import.meta.url (../package.json)
   // resolve to the same files.
   define: { 'import.meta.url': '__papers_module_url' },
   banner: { js: "const __papers_module_url = require('node:url').pathToFileURL(__filename).href;" },

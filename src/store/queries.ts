@@ -4,13 +4,13 @@
  */
 import type { SourceName } from '../record.js';
 import { foldText } from '../text.js';
-import type { QueryCond } from '../query.js';
+import type { FtsTerm, QueryCond } from '../query.js';
 import { ROW_FIELDS as PAPER_ROW_FIELDS } from './columns.js';
 import type { QueryParams } from './statements.js';
 
 export type { QueryParams };
 import { MARKS_FIELD, condSql, markFilterSql, watchSql, type MarkFilter } from './marks.js';
-import { FTS_COLUMN_NAMES, planMatch, type Check } from './words.js';
+import { FTS_COLUMN_NAMES, planMatch, type Check, type MatchPlan } from './words.js';
 
 /** What a read of papers selects: the row and the paper's personal marks. */
 const ROW_FIELDS = `${PAPER_ROW_FIELDS}, ${MARKS_FIELD}`;
@@ -25,6 +25,9 @@ export const PAPER_DAY = 'coalesce(p.daily_date, p.published_at)';
 export type SortKey = 'upvotes' | 'date' | 'title' | 'relevance' | 'rank' | 'rising';
 
 /** A query over the cache. Every value is bound as a parameter; none is spliced into SQL. */
+/** A query's condition tree, each full-text part with how the store runs it once planned. */
+export type PlannedCond = QueryCond<FtsTerm & { plan?: MatchPlan }>;
+
 export interface PaperFilter {
   /** Only papers on this daily list (and `rank` sorting by their place on it). */
   listDate?: string;
@@ -41,7 +44,7 @@ export interface PaperFilter {
   /** The same for `notMatch`: the papers excluded are those it finds that pass this. */
   notMatchCheck?: Check;
   /** A query with mark terms (is:starred, tag:x…), as the query module compiled it. */
-  cond?: QueryCond;
+  cond?: PlannedCond;
   /** --unseen, --starred, --hidden, --tag, and leaving hidden papers out. */
   marks?: MarkFilter;
   /** Only a watch's matches (`pending`: those no digest delivered yet). */
@@ -289,7 +292,7 @@ export function planFilter<F extends PlannableFilter>(f: F, lookup: (prefix: str
     if (plan.check) out[checkKey] = plan.check;
   }
   if (f.cond) {
-    const walk = (c: QueryCond): QueryCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
+    const walk = (c: PlannedCond): PlannedCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
     out.cond = walk(f.cond);
   }
   return out;

@@ -1,7 +1,7 @@
 /**
- * The command layer: each command is declared in src/cli/<name>.ts (its options typed there),
- * its work loaded only when it runs; this file assembles them, and one handler turns errors
- * into the contract's one-line message and exit code.
+ * The entry point: each command is declared in src/cli/<name>.ts (its options typed there), its
+ * work is in src/commands/<name>.ts, loaded only when it runs; this file joins the two, and one
+ * handler turns errors into the contract's one-line message and exit code.
  */
 import { VERSION } from './version.js';
 import { Command, CommanderError } from '@commander-js/extra-typings';
@@ -70,10 +70,31 @@ export function buildProgram(): CommandUnknownOpts {
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined })
     .addHelpText('after', '\nRun papers <command> --help for a command\'s options and examples.\n\nExamples:\n  papers today\n  papers fetch --week 2024-W31\n  papers list --topic agents --since 7d\n  papers show 2410.17243');
-  for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand(), configCommand(), completionCommand(), dbCommand(),
-    ...markCommands(), watchCommand(), digestCommand(), openCommand(), getCommand(), similarCommand()]) {
-    program.addCommand(cmd);
-  }
+  // Each declaration is handed the loader of the module doing its work, imported only when the
+  // command runs: start-up loads no store, undici or cheerio.
+  const commands = [
+    todayCommand(() => import('./commands/today.js')),
+    fetchCommand({ byDate: () => import('./commands/fetch.js'), byIds: () => import('./commands/fetch-ids.js') }),
+    syncCommand(() => import('./commands/sync.js')),
+    searchCommand(() => import('./commands/search.js')),
+    importCommand(() => import('./commands/import.js')),
+    listCommand(() => import('./commands/list.js')),
+    showCommand(() => import('./commands/show.js')),
+    topicsCommand(() => import('./commands/topics.js')),
+    exportCommand(() => import('./commands/export.js')),
+    statsCommand(() => import('./commands/stats.js')),
+    trendsCommand(() => import('./commands/trends.js')),
+    configCommand(() => import('./commands/config.js')),
+    completionCommand(() => import('./commands/completion.js')),
+    dbCommand(() => import('./commands/db.js')),
+    ...markCommands(() => import('./commands/marks.js')),
+    watchCommand(() => import('./commands/watch.js')),
+    digestCommand(() => import('./commands/digest.js')),
+    openCommand(() => import('./commands/open.js')),
+    getCommand(() => import('./commands/get.js')),
+    similarCommand(() => import('./commands/similar.js')),
+  ];
+  for (const cmd of commands) program.addCommand(cmd);
   settle(program);
   return program;
 }
