@@ -13,6 +13,9 @@ const MARKS = [
   ['unseen', 'mark papers not seen', { seen: false }],
 ] as const;
 
+/** The commands markCommands declares. */
+export const MARK_COMMAND_NAMES = [...MARKS.map(([name]) => name), 'tag', 'note', 'marks'];
+
 const IDS_HELP = 'arXiv ids in any form (2410.17243v2, arXiv:…, abs/pdf/HF URLs), or the exact title of a paper without one';
 
 const noteCommand = () => withCommonOptions(new Command('note').argument('<id>', IDS_HELP).argument('[text...]', 'the note (without it and --edit: print the note)')
