@@ -168,8 +168,10 @@ function countUnits(db: BetterSqlite3.Database, q: Planned, level: Level, first:
       where.push('papers_fts MATCH @match', 'papers_fts.rowid BETWEEN @lo AND @hi');
       params.match = q.match;
     } else where.push('p.rowid BETWEEN @lo AND @hi');
-    if (q.matchCheck) where.push(checkSql(q.matchCheck, 'p', params, 'mc'));
-    if (q.notMatch || q.notMatchCheck) where.push(`NOT ${ftsSetSql(q.notMatch ?? null, q.notMatchCheck ?? null, params, 'notMatch')}`);
+    // The index's sets a check reads, from the range only.
+    const within = 'rowid BETWEEN @lo AND @hi';
+    if (q.matchCheck) where.push(checkSql(q.matchCheck, 'p', params, 'mc', within));
+    if (q.notMatch || q.notMatchCheck) where.push(`NOT ${ftsSetSql(q.notMatch ?? null, q.notMatchCheck ?? null, params, 'notMatch', within)}`);
     sql = `SELECT ${unitSql('p.rowid', level)} AS u, count(*) FROM ${from} WHERE ${where.join(' AND ')} GROUP BY u`;
   }
   return new Map(db.prepare<QueryParams, [number, number]>(sql).raw().all(params));
