@@ -73,7 +73,7 @@ async function expectExact(): Promise<Record<string, number>> {
   const d = new Database(tmp.db, { readonly: true });
   try {
     expect(stats.papers).toBe(d.prepare('SELECT count(*) FROM papers').pluck().get());
-    return Object.fromEntries(d.prepare<[], [string, number]>('SELECT query, count(*) FROM topic_counts GROUP BY query').raw().all());
+    return Object.fromEntries(d.prepare<[], [string, number]>('SELECT q.query, count(*) FROM topic_counts t JOIN count_queries q ON q.id = t.query GROUP BY q.query').raw().all());
   } finally {
     d.close();
   }
@@ -96,7 +96,7 @@ describe('topic counts are kept and always exact', () => {
 
     // What is shown is what is kept: a kept count changed behind the program's back shows.
     const d = new Database(tmp.db);
-    d.prepare('UPDATE topic_counts SET papers = papers + 1000 WHERE query = ?').run(keyOf(userTopics.mine!));
+    d.prepare('UPDATE topic_counts SET papers = papers + 1000 WHERE query = (SELECT id FROM count_queries WHERE query = ?)').run(keyOf(userTopics.mine!));
     d.close();
     const tampered = JSON.parse((await cli('topics', '--json')).stdout) as { name: string; papers: number }[];
     expect(tampered.find((t) => t.name === 'mine')!.papers).toBeGreaterThanOrEqual(1000);

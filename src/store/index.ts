@@ -284,10 +284,11 @@ export class Store {
    * How many papers each topic's compiled query matches, and with `since` how many of them are
    * dated `since` or later, exactly, from the counts the cache keeps (counts.ts): only what
    * changed since they were kept is counted again, and kept when the cache can be written
-   * without waiting. `queries`: every topic (others' counts go).
+   * without waiting. `queries`: every topic (others' counts go). `smallRecount`: at most this
+   * many papers to count again are counted on an index of their own (counts.ts).
    */
-  topicCounts(queries: readonly CountedQuery[], since?: string): TopicCounts {
-    const hooks = { plan: (q: CountedQuery) => this.expand(q), countAll: (q: CountedQuery, day?: string) => this.countMatching(day ? { ...q, since: day } : q) };
+  topicCounts(queries: readonly CountedQuery[], since?: string, opts: { smallRecount?: number } = {}): TopicCounts {
+    const hooks = { plan: (q: CountedQuery) => this.expand(q), countAll: (q: CountedQuery, day?: string) => this.countMatching(day ? { ...q, since: day } : q), ...opts };
     const firstRowid = since === undefined ? null : exactFirstRowidOf(since);
     if (since === undefined || firstRowid !== null) return countQueries(this.db, queries, hooks, since === undefined ? undefined : { day: since, firstRowid: firstRowid! });
     // A day whose rowids it shares with others (before 1900, after 2079): counted, not kept.
