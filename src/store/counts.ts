@@ -222,7 +222,10 @@ function countDays(db: BetterSqlite3.Database, needs: Need[], order: number[], p
     return runs.map(([a, b]): [number, number] => [dayRange(a)[0], dayRange(b)[1]]);
   };
   const union = runsOf([...new Set(needs.flatMap((n) => n.days))].sort((a, b) => a - b));
-  const papers = union.reduce((sum, [lo, hi]) => sum + db.prepare<[number, number], number>('SELECT count(*) FROM papers WHERE rowid BETWEEN ? AND ?').pluck().get(lo, hi)!, 0);
+  // Counted up to one past the bound only: a first count of everything need not read every row.
+  const within = db.prepare<[number, number, number], number>('SELECT count(*) FROM (SELECT 1 FROM papers WHERE rowid BETWEEN ? AND ? LIMIT ?)').pluck();
+  let papers = 0;
+  for (const [lo, hi] of union) if (papers <= smallRecount) papers += within.get(lo, hi, smallRecount + 1 - papers)!;
   const small = papers <= smallRecount;
   if (small) copyRows(db, union);
   try {
