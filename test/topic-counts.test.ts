@@ -5,10 +5,12 @@
  * the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runCli, tempDir } from './helpers/cli.js';
+import { BIN, runCli, tempDir } from './helpers/cli.js';
 import { fixture, fixturePath, startServer, type TestServer } from './helpers/server.js';
 import { answerDailyPapers, buildArchive } from './helpers/hf-archive.mjs';
 import { Store } from '../src/store/index.js';
@@ -168,6 +170,42 @@ describe('topic counts are kept and always exact', () => {
     } finally {
       writer.exec('ROLLBACK');
       writer.close();
+    }
+  });
+
+  it('a cache file that cannot be written is counted exactly, and nothing is kept', { timeout: 120_000 }, async (ctx) => {
+    if (process.platform === 'win32') {
+      console.log('skipped: file modes make no read-only file on Windows');
+      ctx.skip();
+    }
+    await expectExact();
+    // A copy only its owner could write, read by another user (root writes any file: the
+    // program runs as nobody then); the folder stays writable for SQLite's shared-memory file.
+    const dir = mkdtempSync(join(tmpdir(), 'papers-readonly-'));
+    try {
+      chmodSync(dir, 0o777);
+      const db = join(dir, 'papers.db');
+      copyFileSync(tmp.db, db);
+      const wipe = new Database(db);
+      wipe.exec('DELETE FROM topic_counts; DELETE FROM count_queries');
+      wipe.close();
+      chmodSync(db, 0o444);
+      const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const config = join(dir, 'config.json');
+      copyFileSync(tmp.config, config);
+      const run = (cmd: string) => spawnSync(process.execPath, [BIN, cmd, '--json', '--db', db], { env: { PATH: process.env.PATH, PAPERS_CONFIG: config }, encoding: 'utf8', ...asOther });
+      const topics = run('topics');
+      expect(topics.status, topics.stderr).toBe(0);
+      const stats = run('stats');
+      expect(stats.status, stats.stderr).toBe(0);
+      const full = recount(null);
+      expect(Object.fromEntries((JSON.parse(topics.stdout) as { name: string; papers: number }[]).map((t) => [t.name, t.papers]))).toEqual(Object.fromEntries(Object.entries(full).map(([n, c]) => [n, c.papers])));
+      expect(Object.fromEntries((JSON.parse(stats.stdout) as { topics: { name: string; papers: number }[] }).topics.map((t) => [t.name, t.papers]))).toEqual(Object.fromEntries(Object.entries(full).map(([n, c]) => [n, c.papers])));
+      const after = new Database(db, { readonly: true });
+      expect(after.prepare('SELECT count(*) FROM topic_counts').pluck().get()).toBe(0);
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
