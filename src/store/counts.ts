@@ -227,8 +227,8 @@ function countDays(db: BetterSqlite3.Database, needs: Need[], order: number[], p
   let papers = 0;
   for (const [lo, hi] of union) if (papers <= smallRecount) papers += within.get(lo, hi, smallRecount + 1 - papers)!;
   const small = papers <= smallRecount;
-  if (small) copyRows(db, union);
   try {
+    if (small) copyRows(db, union);
     for (const need of needs) {
       const got = new Map<number, number>();
       const planned = plan(need.q);
@@ -240,7 +240,7 @@ function countDays(db: BetterSqlite3.Database, needs: Need[], order: number[], p
       out.set(need, got);
     }
   } finally {
-    if (small) db.exec('DROP TABLE temp.recount_fts; DROP TABLE temp.recount_rows');
+    if (small) db.exec('DROP TABLE IF EXISTS temp.recount_fts; DROP TABLE IF EXISTS temp.recount_rows');
   }
   return out;
 }
