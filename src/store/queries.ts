@@ -227,15 +227,17 @@ const checkColumns = (alias: string, mask: number) => FTS_COLUMN_NAMES.filter((_
 /**
  * A planned text query's check as an SQL condition on the papers row `alias`: an exact part
  * is a set of rowids from the index, a prefix is tested on the row's text (papers_prefix).
+ * `within`: a condition on the index's rowid that every row checked passes (a range of rowids
+ * being counted), so that each set is read from that part of the index only.
  */
-export function checkSql(check: Check, alias: string, params: QueryParams, name: string): string {
+export function checkSql(check: Check, alias: string, params: QueryParams, name: string, within?: string): string {
   let n = 0;
   const matches = (match: string) => {
     const p = `${name}${n++}`;
     params[p] = match;
     // The index's answer read once per query, then looked up per row (a per-row MATCH costs
     // far more: the expression is parsed again for each).
-    return `${alias}.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${p})`;
+    return `${alias}.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${p}${within ? ` AND ${within}` : ''})`;
   };
   const walk = (c: Check): string => {
     switch (c.k) {
@@ -266,11 +268,12 @@ export function checkSql(check: Check, alias: string, params: QueryParams, name:
  * The papers a planned text query finds, as a condition on `p`: the index's candidates
  * (`match`; null: every paper) that pass `check` (null: all of them).
  */
-export function ftsSetSql(match: string | null, check: Check | null, params: QueryParams, name: string): string {
+export function ftsSetSql(match: string | null, check: Check | null, params: QueryParams, name: string, within?: string): string {
   if (match !== null) params[name] = match;
-  if (check === null) return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
-  if (match === null) return `(${checkSql(check, 'p', params, `${name}_`)})`;
-  return `p.rowid IN (SELECT q.rowid FROM papers_fts JOIN papers q ON q.rowid = papers_fts.rowid WHERE papers_fts MATCH @${name} AND ${checkSql(check, 'q', params, `${name}_`)})`;
+  const and = within ? ` AND papers_fts.${within}` : '';
+  if (check === null) return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name}${and})`;
+  if (match === null) return `(${checkSql(check, 'p', params, `${name}_`, within)})`;
+  return `p.rowid IN (SELECT q.rowid FROM papers_fts JOIN papers q ON q.rowid = papers_fts.rowid WHERE papers_fts MATCH @${name}${and} AND ${checkSql(check, 'q', params, `${name}_`, within)})`;
 }
 
 /** What a filter's text queries are: a match, an exclusion, a tree with mark terms. */
