@@ -10,7 +10,7 @@ const dist = join(__dirname, '..', 'dist');
 const mtime = (file) => statSync(join(dist, file), { throwIfNoEntry: false })?.mtimeMs ?? -1;
 const bundled = mtime('papers.cjs');
 
-if (bundled >= 0 && bundled >= mtime('cli.js')) {
+if (bundled >= 0 && bundled >= mtime('main.js')) {
   // With V8's compiled code for it (dist/papers.cjs.cache, made with the bundle) when as new;
   // V8 ignores a cache that does not fit (another Node, a damaged file).
   let cache;
@@ -18,4 +18,4 @@ if (bundled >= 0 && bundled >= mtime('cli.js')) {
     if (mtime('papers.cjs.cache') >= bundled) cache = readFileSync(join(dist, 'papers.cjs.cache'));
   } catch {}
   require('./load-bundle.cjs').loadBundle(join(dist, 'papers.cjs'), cache).exports.main();
-} else import('../dist/cli.js').then((cli) => cli.main());
+} else import('../dist/main.js').then((m) => m.main());

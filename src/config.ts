@@ -11,11 +11,13 @@ import { defaultConfigPath } from './paths.js';
 export interface Config {
   topics: Record<string, string>;
   sources: { arxiv?: { categories?: string[]; harvest?: { set: string | null; from: string | null } } };
-  defaults: { limit?: number; sort?: string; markSeen?: boolean };
+  defaults: { limit?: number; sort?: ConfigSort; markSeen?: boolean };
 }
 
 /** The orders `defaults.sort` may name (relevance needs a text query, so it is not one of them). */
-const CONFIG_SORTS = ['upvotes', 'date', 'title', 'rising'];
+const CONFIG_SORTS = ['upvotes', 'date', 'title', 'rising'] as const;
+export type ConfigSort = (typeof CONFIG_SORTS)[number];
+const isConfigSort = (v: unknown): v is ConfigSort => (CONFIG_SORTS as readonly unknown[]).includes(v);
 
 const KNOWN_KEYS = ['topics', 'sources', 'defaults'];
 
@@ -96,7 +98,7 @@ export function parseConfig(text: string, path: string): Config {
       config.defaults.limit = d.limit as number;
     }
     if (d.sort !== undefined) {
-      if (typeof d.sort !== 'string' || !CONFIG_SORTS.includes(d.sort)) throw bad(`"defaults.sort" must be one of ${CONFIG_SORTS.join(', ')}`);
+      if (!isConfigSort(d.sort)) throw bad(`"defaults.sort" must be one of ${CONFIG_SORTS.join(', ')}`);
       config.defaults.sort = d.sort;
     }
     if (d.markSeen !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * Typed errors: each carries the exit code of the contract and a hint for the user. Only the
- * top-level handler in cli.ts turns them into the one-line message and process.exitCode.
+ * top-level handler in main.ts turns them into the one-line message and process.exitCode.
  */
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;

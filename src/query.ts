@@ -10,7 +10,6 @@
  *   primary := [field ':'] ( '(' or ')' | '"phrase"' | word['*'] )
  */
 import { UsageError } from './errors.js';
-import type { MatchPlan } from './store/words.js';
 
 export type QueryNode =
   | { kind: 'term'; text: string; prefix: boolean; phrase: boolean; field: Field | null }
@@ -31,11 +30,17 @@ export interface MarkTerm {
  * A query that holds mark terms, as a condition tree the store turns into SQL: full-text parts
  * (each an FTS5 expression) and mark terms combined with AND, OR and NOT as the user wrote them.
  */
-export type QueryCond =
-  | { kind: 'fts'; match: string; /** How the store runs it (set by the store). */ plan?: MatchPlan }
+export type QueryCond<T extends FtsTerm = FtsTerm> =
+  | T
   | MarkTerm
-  | { kind: 'and' | 'or'; items: QueryCond[] }
-  | { kind: 'not'; item: QueryCond };
+  | { kind: 'and' | 'or'; items: QueryCond<T>[] }
+  | { kind: 'not'; item: QueryCond<T> };
+
+/** A full-text part of a condition tree (the store adds how it runs it: store/queries.ts). */
+export interface FtsTerm {
+  kind: 'fts';
+  match: string;
+}
 
 /** Field prefixes and the index columns they search. */
 const FIELDS = { title: 'title', abstract: 'summary', author: 'authors', kw: 'keywords', cat: 'categories' } as const;

@@ -35,7 +35,7 @@ const coveredDays = () =>
     if (q.has('date')) return { from: q.get('date')!, to: q.get('date')! };
     return (q.has('week') ? isoWeekRange(q.get('week')!) : monthRange(q.get('month')!))!;
   });
-const waitFor = async (cond: () => boolean, ms = 5000) => {
+const waitFor = async (cond: () => boolean, ms = 30_000) => {
   for (const end = Date.now() + ms; !cond(); ) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
@@ -162,7 +162,7 @@ describe('papers sync', () => {
     const child = spawn(process.execPath, [BIN, 'sync'], { env: { ...process.env, ...env() }, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const listsStored = () => existsSync(tmp.db) && (() => { try { return all('SELECT count(*) AS n FROM lists')[0].n > 0; } catch { return false; } })();
-    await waitFor(() => n >= 2 && listsStored(), 15_000);
+    await waitFor(() => n >= 2 && listsStored());
     child.kill('SIGKILL');
     expect(await exited).toBeNull();
     expect(all('SELECT outcome FROM sync_log')).toEqual([{ outcome: 'running' }]);

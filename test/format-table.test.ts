@@ -1,6 +1,6 @@
 /**
- * The table is laid out by papers itself (no table library: see bench/): columns must line up
- * in a terminal whatever the script of a title or name, and fit the width asked for.
+ * The table: papers decides the column widths, cli-table3 draws them. Columns must line up in
+ * a terminal whatever the script of a title or name, and fit the width asked for.
  */
 import { describe, it, expect } from 'vitest';
 import { Chalk } from 'chalk';
@@ -35,6 +35,17 @@ describe('the table', () => {
     expect(coloured).toMatch(/\x1b\[/);
     // eslint-disable-next-line no-control-regex
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain);
+  });
+
+  it('lines up a long list as one table: one header, one line a paper, the same columns throughout', () => {
+    // Widest cells far down the list and short ones near the top: every line must still follow them.
+    const many = Array.from({ length: 30 }, (_, i) =>
+      paper(`2401.${String(i + 1).padStart(5, '0')}`, i % 7 === 6 ? `Paper ${i} on 语言模型 ${'x'.repeat(i)}` : `P${i}`, i === 25 ? ['Ann Lee-Núñez Smith'] : ['Al'], i === 27 ? 12345 : i));
+    const lines = renderTable(many, { width: 100, color: null }).trimEnd().split('\n');
+    expect(lines).toHaveLength(31);
+    expect(lines.filter((l) => /^\s*#/.test(l))).toHaveLength(1);
+    expect(new Set(idColumns(lines.join('\n'))).size).toBe(1);
+    expect(lines.map((l) => /^\s*(\d+)\s/.exec(l)?.[1]).slice(1)).toEqual(many.map((_, i) => String(i + 1)));
   });
 
   it('counts terminal columns, not UTF-16 units', () => {

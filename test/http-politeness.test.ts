@@ -129,9 +129,13 @@ describe('politeness per host', () => {
     const s = await server();
     let n = 0;
     s.route('/api/daily_papers', () => (n++ === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { body: '[]' }));
-    const c = client({ env: { PAPERS_HF_URL: s.url } });
+    // The second request starts once the client has read the 429 (it logs it after noting the
+    // pause), however long that takes on a busy machine.
+    let read429: () => void = () => {};
+    const got429 = new Promise<void>((r) => (read429 = r));
+    const c = client({ env: { PAPERS_HF_URL: s.url }, log: (line) => { if (line.startsWith('429')) read429(); } });
     const first = c.get(`${s.url}/api/daily_papers`);
-    await sleep(100);
+    await got429;
     const second = c.get(`${s.url}/api/daily_papers`);
     await Promise.all([first, second]);
     const at = s.requests.map((r) => r.at);

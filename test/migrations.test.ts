@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Store, SCHEMA_VERSION } from '../src/store/index.js';
 import { DAY_SPAN, dayBase } from '../src/store/rowkey.js';
+import { allTopics } from '../src/topics.js';
+import { queryToFts } from '../src/query.js';
 
 const DB_FIXTURES = fileURLToPath(new URL('../fixtures/db/', import.meta.url));
 
@@ -46,6 +48,12 @@ describe('caches written by every older schema version migrate', () => {
         expect(store.handle.prepare("SELECT name FROM sqlite_schema WHERE name IN ('papers_daily_date', 'papers_published_at')").all()).toEqual([]);
         expect(store.listsOf('2407.21783')).toEqual([{ source: 'hf', listDate: '2024-08-01', rank: expect.any(Number) }]);
         expect(store.contentStats()).toEqual({ bySource: [{ source: 'hf', papers: 13 }], byMonth: [{ month: '2024-08', papers: 13 }], undated: 0, newest: '2024-08-01' });
+        // Topic counts: every day with papers has a stamp, and what is kept (or counted) is exact.
+        expect(store.handle.prepare('SELECT day FROM count_stamps ORDER BY day').pluck().all()).toEqual([dayBase('2024-08-01')]);
+        const topics = Object.values(allTopics({ topics: {} } as never)).map((t) => queryToFts(t.query));
+        const full = topics.map((q) => store.countMatching(q));
+        expect(full.some((n) => n > 0)).toBe(true);
+        for (let run = 0; run < 2; run++) expect(store.topicCounts(topics, '2024-07-20')).toEqual({ all: full, since: full });
         store.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,11 @@
 /** papers stats and papers trends: counts on a cache with known dates, charts that fit the terminal. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fc from 'fast-check';
 import { Store } from '../src/store/index.js';
 import { emptyPaper } from '../src/record.js';
 import { parseDailyPapersApi } from '../src/sources/hf/parse.js';
 import { addDays, todayUtc } from '../src/dates.js';
-import { bar, barRows, renderBars, sparkline, type Series } from '../src/format/chart.js';
+import { bar, barRows, formatCount, renderBars, sparkline, type Series } from '../src/format/chart.js';
 import { renderStats, type CacheStats } from '../src/format/stats.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { fixture } from './helpers/server.js';
@@ -115,6 +116,12 @@ describe('chart rendering', () => {
     expect(bar(1, 16, 2)).toBe('▏');
     expect(bar(0, 10, 20)).toBe('');
     expect(renderBars([{ label: 'x', points: [{ period: 'p', count: 1, partial: false }] }], 30).split('\n')[1]).toBe('p 1 ' + '█'.repeat(25));
+  });
+
+  it('counts are grouped by thousands as en-US writes them', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.maxSafeNat(), fc.double({ noNaN: true })), (n) => {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    }));
   });
 
   it('sparklines scale to the largest value and show zeros as dots', () => {

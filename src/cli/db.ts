@@ -1,6 +1,6 @@
 /** `papers db`: the declaration; the work is in commands/db.ts. */
 import { Command } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { withCommonOptions, type OptionsOf } from './options.js';
 
 const vacuumCommand = (db: Command) => withCommonOptions(db.command('vacuum').description('compact the cache file (sizes before and after)').option('--json', 'print the sizes as JSON'));
@@ -14,7 +14,14 @@ export type VacuumOptions = OptionsOf<typeof vacuumCommand>;
 export type CheckOptions = OptionsOf<typeof checkCommand>;
 export type PruneOptions = OptionsOf<typeof pruneCommand>;
 
-export function dbCommand() {
+/** What `db` calls: commands/db.ts. */
+export interface DbWork {
+  vacuum(opts: VacuumOptions): Promise<void>;
+  check(opts: CheckOptions): Promise<void>;
+  prune(opts: PruneOptions): Promise<void>;
+}
+
+export function dbCommand(work: Lazy<DbWork>) {
   const db = new Command('db')
     .description('cache maintenance: compact, check, remove old papers')
     .addHelpText('after', '\nExamples:\n  papers db check\n  papers db vacuum\n  papers db prune --before 2024-01-01 --dry-run\n  papers db prune --before 1y');
@@ -22,19 +29,19 @@ export function dbCommand() {
     .addHelpText('after', '\nExamples:\n  papers db vacuum\n  papers db vacuum --db ~/papers-archive.db')
     .action(async (opts) => {
       begin(opts);
-      await (await import('../commands/db.js')).vacuum(opts);
+      await (await work()).vacuum(opts);
     });
   checkCommand(db)
     .addHelpText('after', '\nExamples:\n  papers db check\n  papers db check --json | jq .ok')
     .action(async (opts) => {
       begin(opts);
-      await (await import('../commands/db.js')).check(opts);
+      await (await work()).check(opts);
     });
   pruneCommand(db)
     .addHelpText('after', '\nExamples:\n  papers db prune --before 2024-01-01 --dry-run\n  papers db prune --before 1y')
     .action(async (opts) => {
       begin(opts);
-      await (await import('../commands/db.js')).prune(opts);
+      await (await work()).prune(opts);
     });
   return db;
 }

@@ -1,11 +1,16 @@
 /** `papers export`: the declaration; the work is in commands/export.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { EXPORT_FORMATS, EXPORT_GROUPS, LIST_SOURCES, withCommonOptions, withPaperOptions, type OptionsOf } from './options.js';
 
 export type ExportOptions = OptionsOf<typeof exportCommand>;
 
-export function exportCommand() {
+/** What `export` calls: commands/export.ts. */
+export interface ExportWork {
+  run(opts: ExportOptions): Promise<void>;
+}
+
+export function exportCommand(work: Lazy<ExportWork>) {
   const cmd = new Command('export')
     .description('write the cache (or a filtered part) as json, jsonl, csv, tsv, md, bibtex or atom')
     .option('-o, --output <file>', 'write to a file (atomically: a reader never sees half of it); - is stdout')
@@ -25,6 +30,6 @@ Examples:
   papers export --format md --since 7d --group topic | pbcopy`);
   return withCommonOptions(withPaperOptions(cmd, EXPORT_FORMATS)).action(async (opts) => {
     begin(opts);
-    await (await import('../commands/export.js')).run(opts);
+    await (await work()).run(opts);
   });
 }

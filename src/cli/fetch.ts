@@ -1,12 +1,18 @@
 /** `papers fetch`: the declaration; the work is in commands/fetch.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { collect, examples, FETCH_SOURCES, FORMATS, withCommonOptions, withRequestOptions, type OptionsOf } from './options.js';
 import { UsageError } from '../errors.js';
 
 export type FetchOptions = OptionsOf<typeof fetchCommand>;
 
-export function fetchCommand() {
+/** What `fetch` calls: commands/fetch.ts by date (the source decided), commands/fetch-ids.ts by id. */
+export interface FetchWork {
+  byDate: Lazy<{ run(opts: FetchOptions & { source: (typeof FETCH_SOURCES)[number] }): Promise<void> }>;
+  byIds: Lazy<{ run(opts: FetchOptions, ids: string[]): Promise<void> }>;
+}
+
+export function fetchCommand(work: FetchWork) {
   const cmd = new Command('fetch')
     .argument('[ids...]', 'papers to fetch: arXiv ids or URLs in any form (2410.17243v2, arXiv:…, abs/pdf/HF URLs)')
     .description('fetch the lists of a day, a range, a week or a month into the cache, with as few requests as possible; or given papers by id')
@@ -39,7 +45,7 @@ export function fetchCommand() {
   return withCommonOptions(withRequestOptions(cmd)).action(async (ids, opts) => {
     begin(opts);
     if (ids.length > 0) {
-      await (await import('../commands/fetch-ids.js')).run(opts, ids);
+      await (await work.byIds()).run(opts, ids);
       return;
     }
     for (const flag of ['jsonl', 'format', 'fields', 'offline'] as const) {
@@ -47,6 +53,6 @@ export function fetchCommand() {
     }
     // A category is an arXiv thing: without --source it means arXiv.
     const source = opts.source ?? (opts.category?.length || opts.harvest ? 'arxiv' : 'hf');
-    await (await import('../commands/fetch.js')).run({ ...opts, source });
+    await (await work.byDate()).run({ ...opts, source });
   });
 }

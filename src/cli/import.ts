@@ -1,11 +1,16 @@
 /** `papers import`: the declaration; the work is in commands/import.ts. */
 import { Command } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { collect, examples, withCommonOptions, type OptionsOf } from './options.js';
 
 export type ImportCommandOptions = OptionsOf<typeof importCommand>;
 
-export function importCommand() {
+/** What `import` calls: commands/import.ts. */
+export interface ImportWork {
+  run(opts: ImportCommandOptions, files: string[]): Promise<void>;
+}
+
+export function importCommand(work: Lazy<ImportWork>) {
   const cmd = new Command('import')
     .argument('<file...>', 'saved listings; - reads stdin')
     .description('parse saved listings into the cache (the format is read from the content)')
@@ -29,6 +34,6 @@ export function importCommand() {
     ));
   return withCommonOptions(cmd).action(async (files, opts) => {
     begin(opts);
-    await (await import('../commands/import.js')).run(opts, files);
+    await (await work()).run(opts, files);
   });
 }

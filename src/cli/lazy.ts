@@ -1,11 +1,16 @@
 /**
  * A command's work lives in src/commands/, loaded only when that command is invoked, so that
- * declaring every command at start-up loads nothing of the store, undici or cheerio.
+ * declaring every command at start-up loads nothing of the store, undici or cheerio. A
+ * declaration says what it calls (an interface of its own) and is handed the loader of the
+ * module that does it (src/main.ts), so a declaration never imports its command's module.
  */
 import { UsageError } from '../errors.js';
 import { display, messages } from '../output.js';
 import { RECORD_FIELDS as PAPER_FIELDS } from '../record.js';
 import { closest } from '../text.js';
+
+/** Loads a command's module when the command runs: `() => import('./commands/list.js')`. */
+export type Lazy<M> = () => Promise<M>;
 
 /** --fields id,title,upvotes: record fields, checked by name. */
 export function parseFields(value: string): string[] {

@@ -1,6 +1,6 @@
 /** `papers list`: the declaration; the work is in commands/list.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { examples, LIST_SOURCES, withCommonOptions, withPaperOptions, type OptionsOf } from './options.js';
 
 /** The query language in brief, for the help of the commands that take one. */
@@ -12,7 +12,12 @@ Query language (-q, topics):
 
 export type ListOptions = OptionsOf<typeof listCommand>;
 
-export function listCommand() {
+/** What `list` calls: commands/list.ts. */
+export interface ListWork {
+  run(opts: ListOptions): Promise<void>;
+}
+
+export function listCommand(work: Lazy<ListWork>) {
   const cmd = new Command('list')
     .description('query the local cache (never touches the network)')
     .addOption(new Option('--source <name>', 'only papers seen on this source').choices(LIST_SOURCES))
@@ -25,6 +30,6 @@ export function listCommand() {
     ));
   return withCommonOptions(withPaperOptions(cmd)).action(async (opts) => {
     begin(opts);
-    await (await import('../commands/list.js')).run(opts);
+    await (await work()).run(opts);
   });
 }

@@ -1,14 +1,25 @@
 /** `papers open`, `papers get` and `papers similar`: declarations; the work is in commands/open.ts, get.ts and similar.ts. */
 import { Command } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { examples, withCommonOptions, withPaperOptions, type OptionsOf } from './options.js';
 
 export type OpenOptions = OptionsOf<typeof openCommand>;
 export type GetOptions = OptionsOf<typeof getCommand>;
 export type SimilarOptions = OptionsOf<typeof similarCommand>;
 
-export function openCommand() {
+/** What `open`, `get` and `similar` call: commands/open.ts, get.ts and similar.ts. */
+export interface OpenWork {
+  run(opts: OpenOptions, id: string): Promise<void>;
+}
+export interface GetWork {
+  run(opts: GetOptions, ids: string[]): Promise<void>;
+}
+export interface SimilarWork {
+  run(opts: SimilarOptions, id: string): Promise<void>;
+}
+
+export function openCommand(work: Lazy<OpenWork>) {
   return withCommonOptions(new Command('open').argument('<id>', 'an arXiv id in any form, or the exact title of a cached paper')
     .description("open a paper in the browser ($BROWSER, else the platform's opener); off a terminal, print its URL")
     .option('--pdf', 'the PDF on arXiv')
@@ -18,11 +29,11 @@ export function openCommand() {
     .addHelpText('after', examples('papers open 2410.17243', 'papers open 2410.17243 --pdf', 'papers open 2410.17243 --code | xargs echo')))
     .action(async (id, opts) => {
       begin(opts);
-      await (await import('../commands/open.js')).run(opts, id);
+      await (await work()).run(opts, id);
     });
 }
 
-export function getCommand() {
+export function getCommand(work: Lazy<GetWork>) {
   return withCommonOptions(new Command('get').argument('<id...>', 'arXiv ids in any form, with a version (2410.17243v2) or without')
     .description('download PDFs from arXiv, one at a time, 3 seconds apart; files already there are skipped')
     .option('--pdf', 'download the PDF (what get fetches)')
@@ -30,11 +41,11 @@ export function getCommand() {
     .addHelpText('after', examples('papers get 2410.17243 --pdf', 'papers get 2410.17243v2 2410.18978 --pdf --dir ~/papers', 'papers list --starred --format tsv --fields id | tail -n +2 | xargs papers get --pdf')))
     .action(async (ids, opts) => {
       begin(opts);
-      await (await import('../commands/get.js')).run(opts, ids);
+      await (await work()).run(opts, ids);
     });
 }
 
-export function similarCommand() {
+export function similarCommand(work: Lazy<SimilarWork>) {
   const cmd = new Command('similar').argument('<id>', 'a cached paper: arXiv id in any form, or its exact title')
     .description('the cached papers closest to one paper, by the words of their titles, abstracts and keywords (offline)')
     .option('--explain', 'say why: the similarity and the terms each shares with the paper')
@@ -42,6 +53,6 @@ export function similarCommand() {
   return withCommonOptions(withPaperOptions(cmd)).action(async (id, opts) => {
     begin(opts);
     requireCache(dbPathOf(opts));
-    await (await import('../commands/similar.js')).run(opts, id);
+    await (await work()).run(opts, id);
   });
 }

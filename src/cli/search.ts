@@ -1,11 +1,16 @@
 /** `papers search`: the declaration; the work is in commands/search.ts. */
 import { Command } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { examples, withCommonOptions, withNetworkOptions, withPaperOptions, type OptionsOf } from './options.js';
 
 export type SearchOptions = OptionsOf<typeof searchCommand>;
 
-export function searchCommand() {
+/** What `search` calls: commands/search.ts. */
+export interface SearchWork {
+  run(opts: SearchOptions, query: string[]): Promise<void>;
+}
+
+export function searchCommand(work: Lazy<SearchWork>) {
   const cmd = new Command('search')
     .argument('<query...>', 'words to search for (all of them)')
     .description("search Hugging Face's paper search, store the results, print them in HF's order")
@@ -17,6 +22,6 @@ export function searchCommand() {
     ));
   return withCommonOptions(withNetworkOptions(withPaperOptions(cmd))).action(async (query, opts) => {
     begin(opts);
-    await (await import('../commands/search.js')).run(opts, query);
+    await (await work()).run(opts, query);
   });
 }

@@ -1,11 +1,16 @@
 /** `papers show`: the declaration; the work is in commands/show.ts. */
 import { Command } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { examples, withCommonOptions, type OptionsOf } from './options.js';
 
 export type ShowOptions = OptionsOf<typeof showCommand>;
 
-export function showCommand() {
+/** What `show` calls: commands/show.ts. */
+export interface ShowWork {
+  run(opts: ShowOptions, ids: string[]): Promise<void>;
+}
+
+export function showCommand(work: Lazy<ShowWork>) {
   const cmd = new Command('show')
     .argument('<id...>', 'arXiv ids in any form (2410.17243v2, arXiv:…, abs/pdf/HF URLs), or one exact title')
     .description('papers in full, from the cache')
@@ -17,6 +22,6 @@ export function showCommand() {
     ));
   return withCommonOptions(cmd).action(async (ids, opts) => {
     begin(opts);
-    await (await import('../commands/show.js')).run(opts, ids);
+    await (await work()).run(opts, ids);
   });
 }

@@ -1,13 +1,21 @@
 /** `papers stats` and `papers trends`: the declarations; the work is in commands/stats.ts and trends.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { examples, TREND_PERIODS, withCommonOptions, type OptionsOf } from './options.js';
 
 export type StatsOptions = OptionsOf<typeof statsCommand>;
 export type TrendsOptions = OptionsOf<typeof trendsCommand>;
 
-export function statsCommand() {
+/** What `stats` and `trends` call: commands/stats.ts and commands/trends.ts. */
+export interface StatsWork {
+  run(opts: StatsOptions): Promise<void>;
+}
+export interface TrendsWork {
+  run(opts: TrendsOptions, series: string[]): Promise<void>;
+}
+
+export function statsCommand(work: Lazy<StatsWork>) {
   const cmd = new Command('stats')
     .description('what is in the cache: papers by source and month, topics, last syncs, file size')
     .option('--json', 'print as JSON')
@@ -15,11 +23,11 @@ export function statsCommand() {
   return withCommonOptions(cmd).action(async (opts) => {
     begin(opts);
     requireCache(dbPathOf(opts));
-    await (await import('../commands/stats.js')).run(opts);
+    await (await work()).run(opts);
   });
 }
 
-export function trendsCommand() {
+export function trendsCommand(work: Lazy<TrendsWork>) {
   const cmd = new Command('trends')
     .argument('<topic-or-query...>', 'topic names or queries, one series each')
     .description('papers per day, week or month for topics or queries, as a bar chart')
@@ -34,6 +42,6 @@ export function trendsCommand() {
     ));
   return withCommonOptions(cmd).action(async (series, opts) => {
     begin(opts);
-    await (await import('../commands/trends.js')).run(opts, series);
+    await (await work()).run(opts, series);
   });
 }

@@ -1,11 +1,16 @@
 /** `papers sync`: the declaration; the work is in commands/sync.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { examples, FORMATS, withCommonOptions, withRequestOptions, type OptionsOf } from './options.js';
 
 export type SyncOptions = OptionsOf<typeof syncCommand>;
 
-export function syncCommand() {
+/** What `sync` calls: commands/sync.ts. */
+export interface SyncWork {
+  run(opts: SyncOptions): Promise<void>;
+}
+
+export function syncCommand(work: Lazy<SyncWork>) {
   const cmd = new Command('sync')
     .description('fetch everything published since the last successful sync (first run: the last 7 days); for cron')
     .option('--new', 'print the papers this run added to the cache (in any format)')
@@ -20,6 +25,6 @@ export function syncCommand() {
     ));
   return withCommonOptions(withRequestOptions(cmd)).action(async (opts) => {
     begin(opts);
-    await (await import('../commands/sync.js')).run(opts);
+    await (await work()).run(opts);
   });
 }

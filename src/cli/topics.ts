@@ -1,6 +1,6 @@
 /** `papers topics`: the declaration; the work is in commands/topics.ts. */
 import { Command } from '@commander-js/extra-typings';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { withCommonOptions, type OptionsOf } from './options.js';
 
 const topicsDeclaration = () => withCommonOptions(new Command('topics')
@@ -9,7 +9,15 @@ const topicsDeclaration = () => withCommonOptions(new Command('topics')
 
 export type TopicsOptions = OptionsOf<typeof topicsDeclaration>;
 
-export function topicsCommand() {
+/** What `topics` calls: commands/topics.ts. */
+export interface TopicsWork {
+  list(opts: TopicsOptions): Promise<void>;
+  show(name: string, opts: TopicsOptions): Promise<void>;
+  add(name: string, query: string[]): Promise<void>;
+  remove(name: string): Promise<void>;
+}
+
+export function topicsCommand(work: Lazy<TopicsWork>) {
   const topics = topicsDeclaration()
     .addHelpText('after', `
 A topic is a named query (see papers list --help). A topic of yours replaces a built-in one of
@@ -23,25 +31,25 @@ Examples:
   papers topics remove ssm`)
     .action(async (opts) => {
       begin(opts);
-      await (await import('../commands/topics.js')).list(opts);
+      await (await work()).list(opts);
     });
   topics.command('show').argument('<name>').description('the query of a topic').option('--json', 'print as JSON')
     .addHelpText('after', '\nExamples:\n  papers topics show agents\n  papers topics show agents --json | jq -r .query')
     .action(async (name, _opts, command) => {
       // --json may come before or after the name: commander gives it to either command.
-      await (await import('../commands/topics.js')).show(name, command.optsWithGlobals());
+      await (await work()).show(name, command.optsWithGlobals());
     });
   topics.command('add').argument('<name>').argument('<query...>')
     .description('add or replace a topic in the config file (a query may start with -: papers topics add x -survey)')
     .allowUnknownOption()
     .addHelpText('after', `\nExamples:\n  papers topics add ssm '"state space" OR mamba'\n  papers topics add agents-nosurvey agent -survey`)
     .action(async (name, query) => {
-      await (await import('../commands/topics.js')).add(name, query);
+      await (await work()).add(name, query);
     });
   topics.command('remove').argument('<name>').description('remove a topic from the config file')
     .addHelpText('after', '\nExamples:\n  papers topics remove ssm')
     .action(async (name) => {
-      await (await import('../commands/topics.js')).remove(name);
+      await (await work()).remove(name);
     });
   return topics;
 }

@@ -1,7 +1,7 @@
 /** `papers watch` and `papers digest`: declarations; the work is in commands/watch.ts and commands/digest.ts. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { dbPathOf, requireCache } from '../paths.js';
-import { begin } from './lazy.js';
+import { begin, type Lazy } from './lazy.js';
 import { collect, DIGEST_FORMATS, DIGEST_SORTS, examples, withCommonOptions, type OptionsOf } from './options.js';
 
 const watchDeclaration = () => withCommonOptions(new Command('watch')
@@ -17,7 +17,15 @@ const addDeclaration = (watch: ReturnType<typeof watchDeclaration>) => watch.com
 export type WatchOptions = OptionsOf<typeof watchDeclaration>;
 export type WatchAddOptions = ReturnType<ReturnType<typeof addDeclaration>['optsWithGlobals']>;
 
-export function watchCommand() {
+/** What `watch` calls: commands/watch.ts. */
+export interface WatchWork {
+  add(opts: WatchAddOptions, name: string, query: string[]): Promise<void>;
+  list(opts: WatchOptions): Promise<void>;
+  show(opts: WatchOptions, name: string): Promise<void>;
+  remove(opts: WatchOptions, name: string): Promise<void>;
+}
+
+export function watchCommand(work: Lazy<WatchWork>) {
   const watch = watchDeclaration()
     .addHelpText('after', examples(
       "papers watch add agents 'agent* OR \"tool use\" -survey' --min-upvotes 5",
@@ -28,37 +36,42 @@ export function watchCommand() {
     .action(async (opts) => {
       begin(opts);
       requireCache(dbPathOf(opts));
-      await (await import('../commands/watch.js')).list(opts);
+      await (await work()).list(opts);
     });
   // The watch's --db and --json are read with the subcommand's (optsWithGlobals): both may come after it.
   addDeclaration(watch)
     .action(async (name, query, _opts, cmd) => {
-      await (await import('../commands/watch.js')).add(cmd.optsWithGlobals(), name, query);
+      await (await work()).add(cmd.optsWithGlobals(), name, query);
     });
   watch.command('list').description('every watch, with its matches and those not delivered yet')
     .action(async (_opts, cmd) => {
       const opts = cmd.optsWithGlobals();
       requireCache(dbPathOf(opts));
-      await (await import('../commands/watch.js')).list(opts);
+      await (await work()).list(opts);
     });
   watch.command('show').argument('<name>').description("a watch's query and its matches not delivered yet")
     .action(async (name, _opts, cmd) => {
       const opts = cmd.optsWithGlobals();
       requireCache(dbPathOf(opts));
-      await (await import('../commands/watch.js')).show(opts, name);
+      await (await work()).show(opts, name);
     });
   watch.command('remove').argument('<name>').description('remove a watch and its matches')
     .action(async (name, _opts, cmd) => {
       const opts = cmd.optsWithGlobals();
       requireCache(dbPathOf(opts));
-      await (await import('../commands/watch.js')).remove(opts, name);
+      await (await work()).remove(opts, name);
     });
   return watch;
 }
 
 export type DigestOptions = OptionsOf<typeof digestCommand>;
 
-export function digestCommand() {
+/** What `digest` calls: commands/digest.ts. */
+export interface DigestWork {
+  run(opts: DigestOptions): Promise<void>;
+}
+
+export function digestCommand(work: Lazy<DigestWork>) {
   const cmd = withCommonOptions(new Command('digest')
     .description("each watch's matches not delivered before, grouped by watch; they count as delivered once the output is written")
     .addOption(new Option('--format <f>', 'md, html (one self-contained page), atom or json').choices(DIGEST_FORMATS).default('md' as const))
@@ -77,6 +90,6 @@ export function digestCommand() {
   return cmd.action(async (opts) => {
     begin(opts);
     requireCache(dbPathOf(opts));
-    await (await import('../commands/digest.js')).run(opts);
+    await (await work()).run(opts);
   });
 }

@@ -2,7 +2,6 @@
 import { loadConfig } from '../config.js';
 import { parseDateArg } from '../dates.js';
 import { messages, printPapers } from '../output.js';
-import type { SortKey } from '../store/index.js';
 import type { ListOptions } from '../cli/list.js';
 import { forYouOrder, leaveOutHidden, openStore, paperOptions, papersToShow } from './common.js';
 
@@ -18,7 +17,7 @@ export async function run(opts: ListOptions): Promise<void> {
     if (forYou) forYou.limit = defaults.limit;
     else filter.limit = defaults.limit;
   }
-  if (opts.sort === undefined && !forYou) filter.sort = (defaults.sort as SortKey | undefined) ?? 'date';
+  if (opts.sort === undefined && !forYou) filter.sort = defaults.sort ?? 'date';
   if (opts.source !== undefined) filter.source = opts.source;
   if (opts.updatedSince !== undefined) filter.updatedSince = parseDateArg(opts.updatedSince, '--updated-since');
   const store = openStore(opts, { readOnly: true });

@@ -13,15 +13,17 @@ const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?
 
 export async function run(opts: StatsOptions): Promise<void> {
   const topics = allTopics(loadConfig());
-  const store = openStore(opts);
+  // A read command (a missing cache is an error, not made); the topic counts it keeps are kept
+  // up to date when the cache can be written.
+  const store = openStore(opts, { readOnly: true });
   try {
     const { bySource, byMonth, undated, newest } = store.contentStats();
     // "Active" is about the latest papers: the 30 days up to the newest one (today's, after a sync).
     const recentDays = newest ? { since: addDays(newest, -29), until: newest } : null;
     const compiled = Object.entries(topics).map(([name, t]) => ({ name, q: queryToFts(t.query, `topic ${name}`) }));
-    const recent = recentDays ? store.countMatchingSince(compiled.map((c) => c.q), recentDays.since) : compiled.map(() => 0);
+    const counts = store.topicCounts(compiled.map((c) => c.q), recentDays?.since);
     const topicCounts = compiled
-      .map(({ name, q }, i) => ({ name, papers: store.countMatching(q), recent: recent[i]! }))
+      .map(({ name }, i) => ({ name, papers: counts.all[i]!, recent: counts.since?.[i] ?? 0 }))
       .sort((a, b) => b.recent - a.recent || b.papers - a.papers || a.name.localeCompare(b.name));
     const sources = [...new Set(['hf', 'arxiv', ...bySource.map((s) => s.source)])].filter((s) => s !== 'import');
     const lastSync = sources.flatMap((source) => {
@@ -33,7 +35,7 @@ export async function run(opts: StatsOptions): Promise<void> {
     const dbBytes = size(store.path);
     const walBytes = size(`${store.path}-wal`);
     const stats: CacheStats = {
-      papers: store.count(),
+      papers: store.countKept(),
       bySource,
       byMonth,
       undated,

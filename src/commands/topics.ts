@@ -31,12 +31,12 @@ function validName(name: string): string {
 export async function list(opts: TopicsOptions): Promise<void> {
   const format = resolveFormat(opts, ['table', 'json']);
   const topics = allTopics(loadConfig());
+  const compiled = Object.entries(topics).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => ({ name, t, q: queryToFts(t.query, `topic ${name}`) }));
+  // A cache that exists only: the counts it keeps are kept up to date when it can be written.
   const store = openStore(opts, { readOnly: true });
   try {
-    const rows = Object.entries(topics).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => {
-      const q = queryToFts(t.query, `topic ${name}`);
-      return { name, query: t.query, builtin: t.builtin, overridden: t.overridden, papers: store.countMatching(q) };
-    });
+    const papers = store.topicCounts(compiled.map((c) => c.q)).all;
+    const rows = compiled.map(({ name, t }, i) => ({ name, query: t.query, builtin: t.builtin, overridden: t.overridden, papers: papers[i]! }));
     if (format === 'json') return writeChunks([JSON.stringify(rows, null, 2) + '\n']);
     const w = Math.max(...rows.map((r) => r.name.length));
     const n = Math.max(...rows.map((r) => String(r.papers).length));

@@ -112,6 +112,9 @@ const NO_BORDER = {
   left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
 };
 
+/** Rows drawn by one cli-table3 table (see renderTable). */
+const TABLE_CHUNK = 8;
+
 export function renderTable(papers: Paper[], opts: TableOptions): string {
   const c = opts.color;
   const columns = opts.fields?.length ? fieldColumns(opts.fields) : defaultColumns(opts.extra, c !== null);
@@ -124,15 +127,23 @@ export function renderTable(papers: Paper[], opts: TableOptions): string {
     const t = truncate(text, widths[j]!);
     return style ? style(t) : t;
   };
-  const table = new Table({
-    chars: NO_BORDER,
-    style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
-    colWidths: widths,
-    colAligns: columns.map((col) => (col.right ? 'right' : 'left')),
-    wordWrap: false,
-    truncate: '…',
-  });
-  table.push(columns.map((col, j) => fitted(col.head, j, c ? c.bold : undefined)));
-  for (const row of cells) table.push(row.map((text, j) => fitted(text, j, c && columns[j]!.paint ? columns[j]!.paint!(c) : undefined)));
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+  const rows = [columns.map((col, j) => fitted(col.head, j, c ? c.bold : undefined))];
+  for (const row of cells) rows.push(row.map((text, j) => fitted(text, j, c && columns[j]!.paint ? columns[j]!.paint!(c) : undefined)));
+  // cli-table3 lays a table out in time that grows with the square of its cells (each cell is
+  // checked against every earlier one for spans, which these tables never have): the widths are
+  // fixed above, so a few rows at a time draw the same lines in time that grows with the rows.
+  let out = '';
+  for (let i = 0; i < rows.length; i += TABLE_CHUNK) {
+    const table = new Table({
+      chars: NO_BORDER,
+      style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
+      colWidths: widths,
+      colAligns: columns.map((col) => (col.right ? 'right' : 'left')),
+      wordWrap: false,
+      truncate: '…',
+    });
+    table.push(...rows.slice(i, i + TABLE_CHUNK));
+    out += table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+  }
+  return out;
 }

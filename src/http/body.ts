@@ -5,7 +5,18 @@
 import type { Response } from 'undici';
 import { formatBytes } from '../format/words.js';
 import { HttpError, pathOf } from './errors.js';
-import type { HttpResponse } from './client.js';
+
+/** An answer, its body read: what HttpClient.get returns. */
+export interface HttpResponse {
+  /** The final URL, after redirects. */
+  url: string;
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: string;
+  etag: string | null;
+  notModified: boolean;
+}
 
 /** The body as text, enforcing the size cap on the bytes received; `site` names the host in errors. */
 export async function readBody(res: Response, url: URL, controller: AbortController, maxBytes: number, site: string): Promise<string> {

@@ -21,7 +21,7 @@ import {
   isPermanentNetworkError, pathOf, statusHint, statusText, unwrapFetchError, type Retryable,
 } from './errors.js';
 import { HostLimiter, parseRetryAfter, sleep } from './limiter.js';
-import { discard, readBody, readSnippet, responseOf } from './body.js';
+import { discard, readBody, readSnippet, responseOf, type HttpResponse } from './body.js';
 
 export interface HttpOptions {
   /** Total timeout per attempt (headers and body, redirects included). Default 30 000. */
@@ -63,17 +63,6 @@ export interface GetOptions {
    * with a fallback leaves the fallback its share of the time.
    */
   withinMs?: number;
-}
-
-export interface HttpResponse {
-  /** The final URL, after redirects. */
-  url: string;
-  status: number;
-  /** Lower-case header names. */
-  headers: Record<string, string>;
-  body: string;
-  etag: string | null;
-  notModified: boolean;
 }
 
 const DEFAULTS = {

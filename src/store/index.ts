@@ -20,6 +20,7 @@ import { foldText, normalizeTitle } from '../text.js';
 import { ROW_FIELDS, rowToPaper, type PaperRow } from './columns.js';
 import { MARKS_FIELD, MarkStore } from './marks.js';
 import { Batch, type UpsertResult } from './ingest.js';
+import { countQueries, type CountedQuery, type TopicCounts } from './counts.js';
 import * as maintenance from './maintenance.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, planFilter, type PlannableFilter, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
@@ -273,6 +274,26 @@ export class Store {
 
   count(): number {
     return this.st.get<[], number>('SELECT count(*) FROM papers').pluck().get()!;
+  }
+
+  /** Every paper, as count() counts them, read from the counts kept by month (schema v8). */
+  countKept(): number {
+    return this.st.get<[], number>('SELECT coalesce(sum(papers), 0) FROM month_counts').pluck().get()!;
+  }
+
+  /**
+   * How many papers each topic's compiled query matches, and with `since` how many of them are
+   * dated `since` or later, exactly, from the counts the cache keeps (counts.ts): only what
+   * changed since they were kept is counted again, and kept when the cache can be written
+   * without waiting. `queries`: every topic (others' counts go). `smallRecount`: at most this
+   * many papers to count again are counted on an index of their own (counts.ts).
+   */
+  topicCounts(queries: readonly CountedQuery[], since?: string, opts: { smallRecount?: number } = {}): TopicCounts {
+    const hooks = { plan: (q: CountedQuery) => this.expand(q), countAll: (q: CountedQuery, day?: string) => this.countMatching(day ? { ...q, since: day } : q), ...opts };
+    const firstRowid = since === undefined ? null : exactFirstRowidOf(since);
+    if (since === undefined || firstRowid !== null) return countQueries(this.db, queries, hooks, since === undefined ? undefined : { day: since, firstRowid: firstRowid! });
+    // A day whose rowids it shares with others (before 1900, after 2079): counted, not kept.
+    return { all: countQueries(this.db, queries, hooks).all, since: this.countMatchingSince([...queries], since) };
   }
 
   /**

@@ -12,6 +12,7 @@ import {
 } from './columns.js';
 import { differs, inputMask, mergeStamped, moveInputTimes, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
 import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
+import { BUMP_STAMPS, dayOf } from './counts.js';
 import { StoreError } from '../errors.js';
 import { paperReferences } from './schema.js';
 import type { Statements } from './statements.js';
@@ -107,6 +108,8 @@ export class Batch {
   private readonly result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
   /** Rows this batch met (any outcome): a skip decided before the batch ran no longer holds. */
   private readonly metRows = new Set<number>();
+  /** The days whose papers or indexed text this batch changed: their stamps move (counts.ts). */
+  private readonly touched = new Set<number>();
 
   constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string) {
     this.titleKeys = papers.map((p) => normalizeTitle(p.title));
@@ -214,6 +217,8 @@ export class Batch {
     };
     write('month_counts', 'month', this.monthDelta);
     write('source_counts', 'source', this.sourceDelta);
+    if (this.touched.size > 0) this.st.get<[string]>(BUMP_STAMPS).run(JSON.stringify([...this.touched]));
+    this.touched.clear();
     if (this.nextMade !== null) this.st.get<[number]>("UPDATE counters SET value = ? WHERE name = 'made'").run(this.nextMade - 1);
   }
 
@@ -297,6 +302,7 @@ export class Batch {
     const rowid = this.newRowid(day);
     this.pendingRows.push({ ...params, rowid, made });
     this.count(day, paper.sources, 1);
+    this.touched.add(dayOf(rowid));
     this.unindexed.push([rowid, params]);
     if (paper.upvotes !== null || paper.comments !== null) this.pendingHistory.push([rowid, paper.lastSeenAt, paper.upvotes, paper.comments]);
     return rowid;
@@ -367,6 +373,7 @@ export class Batch {
       this.flushIndex();
       this.st.get<[number, ...FtsText[keyof FtsText][]]>(`INSERT INTO papers_fts (papers_fts, rowid, ${FTS_COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`)
         .run(old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
+      this.touched.add(dayOf(old.rowid));
       if (move) {
         this.flushRows();
         rowid = this.newRowid(day);
@@ -378,6 +385,7 @@ export class Batch {
           this.st.get<[number, number]>(`UPDATE "${table}" SET "${column}" = ? WHERE "${column}" = ?`).run(rowid, old.rowid);
         }
         this.remap(old.rowid, rowid);
+        this.touched.add(dayOf(rowid));
         this.rewrittenAt.set(rowid, this.seen.length);
         this.freed(old.rowid);
         const times = this.pendingTimes.get(old.rowid);

@@ -4,7 +4,7 @@
  * the fetched data does (a re-fetch, a merge, a prune) can touch them.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { MarkTerm, QueryCond } from '../query.js';
+import type { FtsTerm, MarkTerm, QueryCond } from '../query.js';
 import { normalizeTitle } from '../text.js';
 import type { QueryParams, Statements } from './statements.js';
 
@@ -80,9 +80,9 @@ export function markFilterSql(f: MarkFilter, params: QueryParams): string[] {
  * A query's condition tree as SQL: full-text parts as rowid sets of the index, mark terms as
  * lookups of the marks table, combined as written (NOT is exact: both sides are never NULL).
  */
-export function condSql(cond: QueryCond, params: QueryParams, fts?: (c: Extract<QueryCond, { kind: 'fts' }>, name: string) => string): string {
+export function condSql<T extends FtsTerm>(cond: QueryCond<T>, params: QueryParams, fts?: (c: T, name: string) => string): string {
   let n = 0;
-  const walk = (c: QueryCond): string => {
+  const walk = (c: QueryCond<T>): string => {
     switch (c.kind) {
       case 'fts': {
         const name = `cond${n++}`;

@@ -4,13 +4,13 @@
  */
 import type { SourceName } from '../record.js';
 import { foldText } from '../text.js';
-import type { QueryCond } from '../query.js';
+import type { FtsTerm, QueryCond } from '../query.js';
 import { ROW_FIELDS as PAPER_ROW_FIELDS } from './columns.js';
 import type { QueryParams } from './statements.js';
 
 export type { QueryParams };
 import { MARKS_FIELD, condSql, markFilterSql, watchSql, type MarkFilter } from './marks.js';
-import { FTS_COLUMN_NAMES, planMatch, type Check } from './words.js';
+import { FTS_COLUMN_NAMES, planMatch, type Check, type MatchPlan } from './words.js';
 
 /** What a read of papers selects: the row and the paper's personal marks. */
 const ROW_FIELDS = `${PAPER_ROW_FIELDS}, ${MARKS_FIELD}`;
@@ -25,6 +25,9 @@ export const PAPER_DAY = 'coalesce(p.daily_date, p.published_at)';
 export type SortKey = 'upvotes' | 'date' | 'title' | 'relevance' | 'rank' | 'rising';
 
 /** A query over the cache. Every value is bound as a parameter; none is spliced into SQL. */
+/** A query's condition tree, each full-text part with how the store runs it once planned. */
+export type PlannedCond = QueryCond<FtsTerm & { plan?: MatchPlan }>;
+
 export interface PaperFilter {
   /** Only papers on this daily list (and `rank` sorting by their place on it). */
   listDate?: string;
@@ -41,7 +44,7 @@ export interface PaperFilter {
   /** The same for `notMatch`: the papers excluded are those it finds that pass this. */
   notMatchCheck?: Check;
   /** A query with mark terms (is:starred, tag:x…), as the query module compiled it. */
-  cond?: QueryCond;
+  cond?: PlannedCond;
   /** --unseen, --starred, --hidden, --tag, and leaving hidden papers out. */
   marks?: MarkFilter;
   /** Only a watch's matches (`pending`: those no digest delivered yet). */
@@ -224,15 +227,17 @@ const checkColumns = (alias: string, mask: number) => FTS_COLUMN_NAMES.filter((_
 /**
  * A planned text query's check as an SQL condition on the papers row `alias`: an exact part
  * is a set of rowids from the index, a prefix is tested on the row's text (papers_prefix).
+ * `within`: a condition on the index's rowid that every row checked passes (a range of rowids
+ * being counted), so that each set is read from that part of the index only.
  */
-export function checkSql(check: Check, alias: string, params: QueryParams, name: string): string {
+export function checkSql(check: Check, alias: string, params: QueryParams, name: string, within?: string): string {
   let n = 0;
   const matches = (match: string) => {
     const p = `${name}${n++}`;
     params[p] = match;
     // The index's answer read once per query, then looked up per row (a per-row MATCH costs
     // far more: the expression is parsed again for each).
-    return `${alias}.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${p})`;
+    return `${alias}.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${p}${within ? ` AND ${within}` : ''})`;
   };
   const walk = (c: Check): string => {
     switch (c.k) {
@@ -263,11 +268,12 @@ export function checkSql(check: Check, alias: string, params: QueryParams, name:
  * The papers a planned text query finds, as a condition on `p`: the index's candidates
  * (`match`; null: every paper) that pass `check` (null: all of them).
  */
-export function ftsSetSql(match: string | null, check: Check | null, params: QueryParams, name: string): string {
+export function ftsSetSql(match: string | null, check: Check | null, params: QueryParams, name: string, within?: string): string {
   if (match !== null) params[name] = match;
-  if (check === null) return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
-  if (match === null) return `(${checkSql(check, 'p', params, `${name}_`)})`;
-  return `p.rowid IN (SELECT q.rowid FROM papers_fts JOIN papers q ON q.rowid = papers_fts.rowid WHERE papers_fts MATCH @${name} AND ${checkSql(check, 'q', params, `${name}_`)})`;
+  const and = within ? ` AND papers_fts.${within}` : '';
+  if (check === null) return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name}${and})`;
+  if (match === null) return `(${checkSql(check, 'p', params, `${name}_`, within)})`;
+  return `p.rowid IN (SELECT q.rowid FROM papers_fts JOIN papers q ON q.rowid = papers_fts.rowid WHERE papers_fts MATCH @${name}${and} AND ${checkSql(check, 'q', params, `${name}_`, within)})`;
 }
 
 /** What a filter's text queries are: a match, an exclusion, a tree with mark terms. */
@@ -289,7 +295,7 @@ export function planFilter<F extends PlannableFilter>(f: F, lookup: (prefix: str
     if (plan.check) out[checkKey] = plan.check;
   }
   if (f.cond) {
-    const walk = (c: QueryCond): QueryCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
+    const walk = (c: PlannedCond): PlannedCond => (c.kind === 'fts' ? { ...c, plan: planMatch(c.match, lookup) } : c.kind === 'mark' ? c : c.kind === 'not' ? { kind: 'not', item: walk(c.item) } : { kind: c.kind, items: c.items.map(walk) });
     out.cond = walk(f.cond);
   }
   return out;

@@ -307,6 +307,31 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
     run: renumberByDay,
   },
+  {
+    // Topic counts kept, not recounted (counts.ts): per day of rowids (rowkey.ts; -1 for every
+    // undated paper) a stamp that every change to its papers bumps (the store as it writes; a
+    // trigger for deletes), and per query (its compiled expression, numbered) the papers it
+    // matched each day and in each block of 32 days (level 0 or 5: days as a power of two),
+    // with the stamp they were counted at.
+    name: 'v9_topic_counts',
+    sql: `
+  CREATE TABLE count_stamps (day INTEGER PRIMARY KEY, stamp INTEGER NOT NULL);
+  INSERT INTO count_stamps (day, stamp) SELECT DISTINCT CASE WHEN rowid < 0 THEN -1 ELSE rowid >> 15 END, 1 FROM papers;
+  CREATE TABLE count_queries (id INTEGER PRIMARY KEY, query TEXT NOT NULL UNIQUE);
+  CREATE TABLE topic_counts (
+    query INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    unit INTEGER NOT NULL,
+    stamp INTEGER NOT NULL,
+    papers INTEGER NOT NULL,
+    PRIMARY KEY (query, level, unit)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER papers_stamps_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO count_stamps (day, stamp) VALUES (CASE WHEN old.rowid < 0 THEN -1 ELSE old.rowid >> 15 END, 1)
+      ON CONFLICT (day) DO UPDATE SET stamp = stamp + 1;
+  END;
+  `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -340,6 +365,9 @@ export function migrate(db: BetterSqlite3.Database, path: string, readonly: bool
       db.exec(MIGRATIONS[v]!.sql);
       MIGRATIONS[v]!.run?.(db);
     }
+    // A migration may rewrite papers without bumping stamps (renumbering, rebuilding the
+    // index): the kept topic counts (counts.ts) are counted again.
+    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'topic_counts'").get() !== undefined) db.exec('DELETE FROM topic_counts; DELETE FROM count_queries');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

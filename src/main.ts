@@ -1,7 +1,7 @@
 /**
- * The command layer: each command is declared in src/cli/<name>.ts (its options typed there),
- * its work loaded only when it runs; this file assembles them, and one handler turns errors
- * into the contract's one-line message and exit code.
+ * The entry point: each command is declared in src/cli/<name>.ts (its options typed there), its
+ * work is in src/commands/<name>.ts, loaded only when it runs; this file joins the two, and one
+ * handler turns errors into the contract's one-line message and exit code.
  */
 import { VERSION } from './version.js';
 import { Command, CommanderError } from '@commander-js/extra-typings';
@@ -22,7 +22,7 @@ import { statsCommand, trendsCommand } from './cli/stats.js';
 import { syncCommand } from './cli/sync.js';
 import { todayCommand } from './cli/today.js';
 import { topicsCommand } from './cli/topics.js';
-import { markCommands } from './cli/marks.js';
+import { MARK_COMMAND_NAMES, markCommands } from './cli/marks.js';
 import { digestCommand, watchCommand } from './cli/watch.js';
 import { getCommand, openCommand, similarCommand } from './cli/papers-tools.js';
 
@@ -62,7 +62,41 @@ function settle(cmd: CommandUnknownOpts): void {
   for (const sub of cmd.commands) settle(sub);
 }
 
-export function buildProgram(): CommandUnknownOpts {
+/**
+ * Every command: its names, and how to declare it. Each declaration is handed the loader of
+ * the module doing its work, imported only when the command runs, so start-up loads no store,
+ * undici or cheerio.
+ */
+const COMMANDS: [names: readonly string[], declare: () => CommandUnknownOpts | CommandUnknownOpts[]][] = [
+  [['today'], () => todayCommand(() => import('./commands/today.js'))],
+  [['fetch'], () => fetchCommand({ byDate: () => import('./commands/fetch.js'), byIds: () => import('./commands/fetch-ids.js') })],
+  [['sync'], () => syncCommand(() => import('./commands/sync.js'))],
+  [['search'], () => searchCommand(() => import('./commands/search.js'))],
+  [['import'], () => importCommand(() => import('./commands/import.js'))],
+  [['list'], () => listCommand(() => import('./commands/list.js'))],
+  [['show'], () => showCommand(() => import('./commands/show.js'))],
+  [['topics'], () => topicsCommand(() => import('./commands/topics.js'))],
+  [['export'], () => exportCommand(() => import('./commands/export.js'))],
+  [['stats'], () => statsCommand(() => import('./commands/stats.js'))],
+  [['trends'], () => trendsCommand(() => import('./commands/trends.js'))],
+  [['config'], () => configCommand(() => import('./commands/config.js'))],
+  // The completion script is made from the whole tree (below: every command is declared for it).
+  [['completion'], () => completionCommand(() => import('./commands/completion.js'))],
+  [['db'], () => dbCommand(() => import('./commands/db.js'))],
+  [MARK_COMMAND_NAMES, () => markCommands(() => import('./commands/marks.js'))],
+  [['watch'], () => watchCommand(() => import('./commands/watch.js'))],
+  [['digest'], () => digestCommand(() => import('./commands/digest.js'))],
+  [['open'], () => openCommand(() => import('./commands/open.js'))],
+  [['get'], () => getCommand(() => import('./commands/get.js'))],
+  [['similar'], () => similarCommand(() => import('./commands/similar.js'))],
+];
+
+/**
+ * The program, with every command, or with only the command `argv` runs: declaring the ~30
+ * commands' options is a tenth of a short command's start-up. Help, the version, a typo (for
+ * its suggestion) and the completion script need them all.
+ */
+export function buildProgram(argv: readonly string[] = []): CommandUnknownOpts {
   const program = new Command('papers')
     .description('Hugging Face Daily Papers and arXiv listings in your terminal, cached locally')
     .version(VERSION, '-V, --version', 'print the version')
@@ -70,9 +104,10 @@ export function buildProgram(): CommandUnknownOpts {
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined })
     .addHelpText('after', '\nRun papers <command> --help for a command\'s options and examples.\n\nExamples:\n  papers today\n  papers fetch --week 2024-W31\n  papers list --topic agents --since 7d\n  papers show 2410.17243');
-  for (const cmd of [todayCommand(), fetchCommand(), syncCommand(), searchCommand(), importCommand(), listCommand(), showCommand(), topicsCommand(), exportCommand(), statsCommand(), trendsCommand(), configCommand(), completionCommand(), dbCommand(),
-    ...markCommands(), watchCommand(), digestCommand(), openCommand(), getCommand(), similarCommand()]) {
-    program.addCommand(cmd);
+  const first = argv[2];
+  const only = first === 'completion' ? undefined : COMMANDS.find(([names]) => first !== undefined && names.includes(first));
+  for (const [, declare] of only ? [only] : COMMANDS) {
+    for (const cmd of [declare()].flat()) program.addCommand(cmd);
   }
   settle(program);
   return program;
@@ -114,7 +149,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
-  const program = buildProgram();
+  const program = buildProgram(argv);
   // `papers` alone is a request for help: on stdout (so `papers | less` works), exit 0.
   if (argv.length <= 2) {
     program.outputHelp();
