@@ -2,6 +2,9 @@
  * Storing papers: one Batch per write transaction. It holds what the batch's papers match in
  * the cache (read ahead in two statements), the rows whose text is not in the full-text index
  * yet, and the rows seen again unchanged; nothing of it outlives the transaction.
+ *
+ * Kept whole past 400 lines: it is one class whose parts (look-ahead, new rowids, merge or
+ * skip, pending rows and index entries, kept counts) share the transaction's state.
  */
 import { createHash } from 'node:crypto';
 import type { OriginKind, Paper, ParsedPaper } from '../record.js';
