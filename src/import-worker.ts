@@ -5,7 +5,7 @@
  *
  * Messages in: `{ chunk }` (input bytes, in order), then `{ end: true }`.
  * Messages out: `{ took }` when it takes a chunk (the main thread sends the next ones then, so
- * that neither side gets far ahead: memory stays flat), `{ batch, stats }` for the records read,
+ * that neither side gets far ahead: memory stays flat), `{ batch, digests, stats }` for the records read,
  * and last `{ done, stats }` or `{ error, stats }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,6 +13,7 @@ import { PapersError } from './errors.js';
 import { parseRecordText, type StreamKind } from './import-stream.js';
 import { readJsonRecords } from './json-records.js';
 import { readSnapshot } from './sources/arxiv/snapshot.js';
+import { inputDigest } from './store/input-digest.js';
 
 export interface WorkerSetup {
   kind: StreamKind;
@@ -47,7 +48,9 @@ const { batches, stats } = setup.kind === 'snapshot'
   ? readSnapshot(input(), filters)
   : readJsonRecords(input(), { ...filters, parse: parseRecordText, shape: setup.kind === 'records-json' ? 'array' : 'lines' });
 try {
-  for await (const batch of batches) port.postMessage({ batch, stats });
+  // The store compares each paper's input digest with the last one it kept: made here, beside
+  // the parsing, so that the storing thread does not hash.
+  for await (const batch of batches) port.postMessage({ batch, digests: batch.map((p) => (p.id ? inputDigest(p) : undefined)), stats });
   port.postMessage({ done: true, stats });
 } catch (err) {
   const e = err instanceof Error ? err : new Error(String(err));

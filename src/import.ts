@@ -276,7 +276,7 @@ export async function importStream(store: Store, input: AsyncIterable<Buffer | s
   let batch: ParsedPaper[] = [];
   const flush = () => {
     if (batch.length === 0) return;
-    const r = store.upsertPapers(batch);
+    const r = store.upsertPapers(batch, { digests: batch.map((p) => digestOf.get(p)) });
     result.papers += batch.length;
     result.inserted += r.inserted;
     result.updated += r.updated;
@@ -306,6 +306,12 @@ export async function importStream(store: Store, input: AsyncIterable<Buffer | s
   return result;
 }
 
+/**
+ * The input digests the reading worker made (store/input-digest.ts), by paper: its batches are
+ * regrouped into the store's, and a paper without one is hashed by the store.
+ */
+const digestOf = new WeakMap<ParsedPaper, string>();
+
 /** The worker's young generation (V8 makes it of three semi-spaces: 32 MB each). */
 const WORKER_YOUNG_MB = 96;
 
@@ -314,7 +320,7 @@ const WORKER_AHEAD = 4;
 
 type WorkerMessage =
   | { took: number }
-  | { batch: ParsedPaper[]; stats: ReadStats }
+  | { batch: ParsedPaper[]; digests: (string | undefined)[]; stats: ReadStats }
   | { done: true; stats: ReadStats }
   | { error: { message: string; hint: string | null; parse: boolean }; stats: ReadStats };
 
@@ -384,7 +390,10 @@ async function readInWorker(input: AsyncIterable<Buffer | string>, kind: StreamK
       for (;;) {
         while (inbox.length > 0) {
           const m = inbox.shift()!;
-          if ('batch' in m) yield m.batch;
+          if ('batch' in m) {
+            m.batch.forEach((p, i) => m.digests[i] !== undefined && digestOf.set(p, m.digests[i]!));
+            yield m.batch;
+          }
           else if ('done' in m) return;
           else if ('error' in m) throw m.error.parse ? new ParseError(m.error.message, m.error.hint !== null ? { hint: m.error.hint } : {}) : new Error(m.error.message);
         }

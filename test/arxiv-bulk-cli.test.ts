@@ -93,6 +93,25 @@ describe('papers import <arXiv metadata snapshot>', () => {
     expect(cacheRows(join(tmp.dir, 'big.db'), 'SELECT count(*) AS n FROM papers')[0]!.n).toBe(1500);
   }, 40_000);
 
+  it('keeps the same input digests whether the reading thread or the store made them, so a file read either way is then taken again without a merge', async () => {
+    // stdin is read in a worker thread, which hashes each paper; a small file is read and hashed
+    // by the storing thread. The digests must agree, or a paper stored one way would be merged
+    // in full when it comes again the other way.
+    const text = fixture('snapshot-sample.synthetic.jsonl');
+    const file = join(tmp.dir, 'snapshot.jsonl');
+    writeFileSync(file, text);
+    const viaWorker = await runCli(['import', '-'], { env: env(), input: text });
+    expect(viaWorker.code, viaWorker.stderr).toBe(0);
+    const inThread = join(tmp.dir, 'in-thread.db');
+    const direct = await runCli(['import', file, '--db', inThread], { env: env() });
+    expect(direct.code, direct.stderr).toBe(0);
+    const inputs = (db: string) => cacheRows(db, "SELECT id, provenance -> '$.inputs' AS inputs FROM papers ORDER BY id");
+    const worker = inputs(tmp.db);
+    expect(worker).toHaveLength(5);
+    for (const r of worker) expect(r.inputs, String(r.id)).toMatch(/"[0-9a-f]{12}"/);
+    expect(worker).toEqual(inputs(inThread));
+  }, 40_000);
+
   it('counts and names bad lines without stopping', async () => {
     const file = join(tmp.dir, 'damaged.jsonl');
     writeFileSync(file, fixture('snapshot-damaged.synthetic.jsonl'));

@@ -147,10 +147,13 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
-  /** Store papers, merging each into what the cache already knows; one transaction. */
-  upsertPapers(papers: ParsedPaper[], opts: { now?: string } = {}): UpsertResult {
+  /**
+   * Store papers, merging each into what the cache already knows; one transaction. `digests`:
+   * the papers' input digests (input-digest.ts) when the caller made them already.
+   */
+  upsertPapers(papers: ParsedPaper[], opts: { now?: string; digests?: readonly (string | undefined)[] } = {}): UpsertResult {
     const now = opts.now ?? new Date().toISOString();
-    return this.transaction(() => new Batch(this.st, papers, now).run());
+    return this.transaction(() => new Batch(this.st, papers, now, opts.digests).run());
   }
 
   /**

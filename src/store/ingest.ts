@@ -6,7 +6,7 @@
  * Kept whole past 400 lines: it is one class whose parts (look-ahead, new rowids, merge or
  * skip, pending rows and index entries, kept counts) share the transaction's state.
  */
-import { createHash } from 'node:crypto';
+import { inputDigest } from './input-digest.js';
 import type { OriginKind, Paper, ParsedPaper } from '../record.js';
 import { normalizeTitle } from '../text.js';
 import {
@@ -37,14 +37,6 @@ function stampedRow(r: IngestRow, pending?: string): Stamped {
     }
   }
   return { paper: rowToPaper(r), prov };
-}
-
-/**
- * A short digest of an input as the store receives it: 48 bits of its SHA-1, as hex. It is only
- * ever compared with the digest of an earlier input of the same paper and kind of source.
- */
-export function inputDigest(p: ParsedPaper): string {
-  return createHash('sha1').update(JSON.stringify(p)).digest('hex').slice(0, 12);
 }
 
 /** A paper the batch may take without a merge: its input is one the row already holds. */
@@ -114,7 +106,8 @@ export class Batch {
   /** The days whose papers or indexed text this batch changed: their stamps move (counts.ts). */
   private readonly touched = new Set<number>();
 
-  constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string) {
+  /** `digests`: the papers' input digests where already made (input-digest.ts), else made here. */
+  constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string, digests?: readonly (string | undefined)[]) {
     this.titleKeys = papers.map((p) => normalizeTitle(p.title));
     // Read what the batch's papers match in two statements instead of two a paper: the
     // per-statement cost of the driver was most of a re-ingest.
@@ -129,7 +122,7 @@ export class Batch {
       if (list) list.push(h);
       else this.byTitle.set(h.title_key, [h]);
     }
-    this.digests = papers.map((p) => (p.id ? inputDigest(p) : null));
+    this.digests = papers.map((p, i) => (p.id ? (digests?.[i] ?? inputDigest(p)) : null));
     this.findSkips();
     const ids = papers.flatMap((p, i) => (p.id && !this.skips.has(i) ? [p.id] : []));
     const rows = st.get<[string], unknown[]>(`${INGEST_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)).map(rowFromArray);
