@@ -26,8 +26,6 @@ import { MARK_COMMAND_NAMES, markCommands } from './cli/marks.js';
 import { digestCommand, watchCommand } from './cli/watch.js';
 import { getCommand, openCommand, similarCommand } from './cli/papers-tools.js';
 
-
-
 /** A commander error, with the command it came from (for pointing at that command's help). */
 interface PlacedError extends CommanderError {
   commandPath?: string;
