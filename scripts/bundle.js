@@ -62,7 +62,7 @@ await build({
 // V8's code cache for the bundle, which bin/papers.js hands to V8 when it is as new as the
 // bundle. V8 compiles a function when it first runs, and the cache holds what was compiled when
 // it is made: so it is made after the bundle has declared every command and run the commands a
-// day starts with (import, today --offline, list) on a small cache, quietly, here.
+// day starts with (import, today --offline, list, show) on a small cache, quietly, here.
 const bundle = fileURLToPath(new URL('../dist/papers.cjs', import.meta.url));
 const { loadBundle } = createRequire(import.meta.url)('../bin/load-bundle.cjs');
 const { exports: cli, script } = loadBundle(bundle);
