@@ -29,6 +29,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { PaperFilter, QueryParams } from './queries.js';
 import { checkSql, ftsSetSql } from './queries.js';
+import type { Statements } from './statements.js';
 import { FTS_COLUMN_NAMES } from './words.js';
 
 /** Rowids a day (rowkey.ts: 2^15), as a shift. */
@@ -44,7 +45,7 @@ const BLOCK = BLOCK_SHIFT;
 export const SMALL_RECOUNT = 20_000;
 
 /** The day of a rowid, as count_stamps keys it (the schema's trigger says the same). */
-export function dayOf(rowid: number): number {
+function dayOf(rowid: number): number {
   return rowid < 0 ? UNDATED : Math.floor(rowid / 2 ** DAY_SHIFT);
 }
 
@@ -59,8 +60,44 @@ function dayRange(day: number): [number, number] {
 const daySql = (rowid: string) => `(CASE WHEN ${rowid} < 0 THEN ${UNDATED} ELSE ${rowid} >> ${DAY_SHIFT} END)`;
 
 /** Bump the stamps of these days (their papers changed), in the writing transaction. */
-export const BUMP_STAMPS = `INSERT INTO count_stamps (day, stamp) SELECT value, 1 FROM json_each(?) WHERE true
+const BUMP_STAMPS = `INSERT INTO count_stamps (day, stamp) SELECT value, 1 FROM json_each(?) WHERE true
   ON CONFLICT (day) DO UPDATE SET stamp = stamp + 1`;
+
+/**
+ * What a write batch adds to the kept counts (ingest.ts): papers by month and by source, and
+ * the days whose stamps move; written once at the end of its transaction.
+ */
+export class CountDeltas {
+  private readonly months = new Map<string, number>();
+  private readonly sources = new Map<string, number>();
+  private readonly days = new Set<number>();
+
+  /** Count a paper of `day` in (`by` 1) or out (-1), as the migration counts it. */
+  add(day: string | null, sources: readonly string[], by: number): void {
+    const month = day === null ? '' : day.slice(0, 7);
+    this.months.set(month, (this.months.get(month) ?? 0) + by);
+    for (const s of sources) this.sources.set(s, (this.sources.get(s) ?? 0) + by);
+  }
+
+  /** The day of this rowid changed: its papers or their indexed text. */
+  touch(rowid: number): void {
+    this.days.add(dayOf(rowid));
+  }
+
+  flush(st: Statements): void {
+    const write = (table: 'month_counts' | 'source_counts', key: 'month' | 'source', delta: Map<string, number>) => {
+      const changed = [...delta].filter(([, n]) => n !== 0);
+      if (changed.length === 0) return;
+      st.get<[string]>(`INSERT INTO ${table} (${key}, papers) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
+        ON CONFLICT (${key}) DO UPDATE SET papers = papers + excluded.papers`).run(JSON.stringify(changed));
+      delta.clear();
+    };
+    write('month_counts', 'month', this.months);
+    write('source_counts', 'source', this.sources);
+    if (this.days.size > 0) st.get<[string]>(BUMP_STAMPS).run(JSON.stringify([...this.days]));
+    this.days.clear();
+  }
+}
 
 /** A compiled text query as it is counted (what the query module compiled). */
 export type CountedQuery = Pick<PaperFilter, 'match' | 'notMatch' | 'cond'>;

@@ -20,6 +20,7 @@ import { foldText, normalizeTitle } from '../text.js';
 import { ROW_FIELDS, rowToPaper, type PaperRow } from './columns.js';
 import { MARKS_FIELD, MarkStore } from './marks.js';
 import { Batch, type UpsertResult } from './ingest.js';
+import { missingFromList, writeList } from './lists.js';
 import { countQueries, type CountedQuery, type TopicCounts } from './counts.js';
 import * as maintenance from './maintenance.js';
 import { PAPER_DAY, STATS_SQL, buildQuery, planFilter, type PlannableFilter, type ContentStats, type PaperFilter, type QueryParams } from './queries.js';
@@ -173,9 +174,7 @@ export class Store {
   saveListIfSuperset(source: SourceName, listDate: string, papers: ParsedPaper[], opts: { now?: string } = {}): SupersetResult {
     const now = opts.now ?? new Date().toISOString();
     return this.transaction(() => {
-      const incoming = JSON.stringify(papers.flatMap((p) => (p.id ? [p.id] : [])));
-      const missing = this.st.get<[string, string, string], number>(`SELECT count(*) FROM list_entries e JOIN papers p ON p.rowid = e.paper
-        WHERE e.source = ? AND e.list_date = ? AND (p.id IS NULL OR p.id NOT IN (SELECT value FROM json_each(?)))`).pluck().get(source, listDate, incoming)!;
+      const missing = missingFromList(this.st, source, listDate, papers.flatMap((p) => (p.id ? [p.id] : [])));
       if (missing === 0) return { ...this.saveListInTransaction(source, listDate, papers, now, null), listKept: false };
       return { ...new Batch(this.st, papers, now).run(), listKept: true };
     });
@@ -183,25 +182,7 @@ export class Store {
 
   private saveListInTransaction(source: SourceName, listDate: string, papers: ParsedPaper[], now: string, etag: string | null): UpsertResult {
     const result = new Batch(this.st, papers, now).run();
-    // The list as stored: each paper once, at its first place. Rewritten only when it changed
-    // (a list fetched again is mostly the same list).
-    const entries: [number, number][] = [];
-    const placed = new Set<number>();
-    result.rowids.forEach((rowid, i) => {
-      if (!placed.has(rowid)) entries.push([rowid, i + 1]);
-      placed.add(rowid);
-    });
-    const json = JSON.stringify(entries);
-    const stored = this.st.get<[string, string], string>('SELECT json_group_array(json_array(paper, rank)) FROM (SELECT paper, rank FROM list_entries WHERE source = ? AND list_date = ? ORDER BY rank)')
-      .pluck().get(source, listDate);
-    if (stored !== json) {
-      this.st.get<[string, string]>('DELETE FROM list_entries WHERE source = ? AND list_date = ?').run(source, listDate);
-      // A paper known by its title that its id met later in the batch is that row now (folded).
-      this.st.get<[string, string, string]>('INSERT INTO list_entries (source, list_date, paper, rank) SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?) WHERE value ->> 0 IN (SELECT rowid FROM papers)').run(source, listDate, json);
-    }
-    this.st.get<[string, string, string, number, string | null]>(`INSERT INTO lists (source, list_date, fetched_at, paper_count, etag) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (source, list_date) DO UPDATE SET fetched_at = excluded.fetched_at, paper_count = excluded.paper_count, etag = excluded.etag`)
-      .run(source, listDate, now, papers.length, etag);
+    writeList(this.st, source, listDate, result.rowids, papers.length, now, etag);
     return result;
   }
 

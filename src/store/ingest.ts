@@ -13,9 +13,10 @@ import {
   FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowProvenance, rowToPaper,
   type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
-import { differs, inputMask, mergeStamped, moveInputTimes, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
+import { differs, inputMask, mergeStamped, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
 import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
-import { BUMP_STAMPS, dayOf } from './counts.js';
+import { CountDeltas } from './counts.js';
+import { findSkips, timesTakenAgain, type Skip } from './skip.js';
 import { StoreError } from '../errors.js';
 import { paperReferences } from './schema.js';
 import type { Statements } from './statements.js';
@@ -39,8 +40,6 @@ function stampedRow(r: IngestRow, pending?: string): Stamped {
   return { paper: rowToPaper(r), prov };
 }
 
-/** A paper the batch may take without a merge: its input is one the row already holds. */
-interface Skip { rowid: number; fields: number; times: string | null }
 
 export interface UpsertResult {
   inserted: number;
@@ -93,18 +92,16 @@ export class Batch {
    * What this batch changes in the kept counts (papers by month of their day, by source),
    * written once at its end instead of by a trigger per row. Deletes keep their trigger.
    */
-  private readonly monthDelta = new Map<string, number>();
-  private readonly sourceDelta = new Map<string, number>();
   /** Each paper's input digest (papers with an id). */
   private readonly digests: (string | null)[];
   /** By input index: the papers whose input the stored row holds already (inputMask). */
-  private readonly skips = new Map<number, Skip>();
+  private readonly skips: Map<number, Skip>;
   /** What run() returns, as it is built. */
   private readonly result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
   /** Rows this batch met (any outcome): a skip decided before the batch ran no longer holds. */
   private readonly metRows = new Set<number>();
-  /** The days whose papers or indexed text this batch changed: their stamps move (counts.ts). */
-  private readonly touched = new Set<number>();
+  /** What the batch adds to the kept counts (counts.ts). */
+  private readonly counts = new CountDeltas();
 
   /** `digests`: the papers' input digests where already made (input-digest.ts), else made here. */
   constructor(private readonly st: Statements, private readonly papers: ParsedPaper[], private readonly now: string, digests?: readonly (string | undefined)[]) {
@@ -123,44 +120,15 @@ export class Batch {
       else this.byTitle.set(h.title_key, [h]);
     }
     this.digests = papers.map((p, i) => (p.id ? (digests?.[i] ?? inputDigest(p)) : null));
-    this.findSkips();
+    this.skips = findSkips(st, papers, this.digests, now, (i) => (this.byTitle.get(this.titleKeys[i]!) ?? []).some((h) => h.id === null));
     const ids = papers.flatMap((p, i) => (p.id && !this.skips.has(i) ? [p.id] : []));
     const rows = st.get<[string], unknown[]>(`${INGEST_SELECT} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)).map(rowFromArray);
     this.byId = new Map(rows.map((r) => [r.id!, r]));
   }
 
-  /**
-   * The papers whose input the stored row holds already, as the last input of its kind of
-   * source (the same digest), which taking again only moves times (inputMask): read for the
-   * whole batch in one statement, without the rows' text. A paper met twice in the batch, or
-   * whose title also names a row without an id (which it would fold in), is merged.
-   */
-  private findSkips(): void {
-    const once = new Map<string, number>();
-    this.papers.forEach((p, i) => {
-      if (p.id) once.set(p.id, once.has(p.id) ? -1 : i);
-    });
-    const candidates = [...once].filter(([, i]) => i >= 0 && !(this.byTitle.get(this.titleKeys[i]!) ?? []).some((h) => h.id === null));
-    if (candidates.length === 0) return;
-    const found = this.st.get<[string], [number, string, string, string | null, string | null]>(`SELECT rowid, id, first_seen_at, provenance -> '$.inputs',
-      (SELECT field_times FROM paper_seen WHERE paper = p.rowid) FROM papers p WHERE id IN (SELECT value FROM json_each(?))`)
-      .raw().all(JSON.stringify(candidates.map(([id]) => id)));
-    for (const [rowid, id, firstSeen, inputs, times] of found) {
-      if (inputs === null) continue;
-      const i = once.get(id)!;
-      const entry = (JSON.parse(inputs!) as NonNullable<Provenance['inputs']>)[originOf(this.papers[i]!)];
-      // Before the paper was first seen, an input would move its firstSeenAt: merged.
-      if (entry && entry[0] === this.digests[i] && this.now >= firstSeen) this.skips.set(i, { rowid, fields: entry[1], times });
-    }
-  }
-
-  /**
-   * Take a paper whose input the row holds already: only the times move, as a merge would move
-   * them (the fields the input gives, and when the paper was last seen).
-   */
-  private skip(s: Skip): number {
-    const times = (s.times ? JSON.parse(s.times) : {}) as SeenTimes;
-    const moved = moveInputTimes(times, s.fields, this.now) ? JSON.stringify(times) : null;
+  /** Take a paper whose input the row holds already (skip.ts): only its times move. */
+  private takeAgain(s: Skip): number {
+    const moved = timesTakenAgain(s, this.now);
     this.seen.push([s.rowid, moved]);
     if (moved) this.pendingTimes.set(s.rowid, moved);
     return s.rowid;
@@ -196,25 +164,8 @@ export class Batch {
     return result;
   }
 
-  /** Count a paper in (`by` 1) or out (-1) of the kept counts, as the migration counts it. */
-  private count(day: string | null, sources: readonly string[], by: number): void {
-    const month = day === null ? '' : day.slice(0, 7);
-    this.monthDelta.set(month, (this.monthDelta.get(month) ?? 0) + by);
-    for (const s of sources) this.sourceDelta.set(s, (this.sourceDelta.get(s) ?? 0) + by);
-  }
-
   private flushCounts(): void {
-    const write = (table: 'month_counts' | 'source_counts', key: 'month' | 'source', delta: Map<string, number>) => {
-      const changed = [...delta].filter(([, n]) => n !== 0);
-      if (changed.length === 0) return;
-      this.st.get<[string]>(`INSERT INTO ${table} (${key}, papers) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
-        ON CONFLICT (${key}) DO UPDATE SET papers = papers + excluded.papers`).run(JSON.stringify(changed));
-      delta.clear();
-    };
-    write('month_counts', 'month', this.monthDelta);
-    write('source_counts', 'source', this.sourceDelta);
-    if (this.touched.size > 0) this.st.get<[string]>(BUMP_STAMPS).run(JSON.stringify([...this.touched]));
-    this.touched.clear();
+    this.counts.flush(this.st);
     if (this.nextMade !== null) this.st.get<[number]>("UPDATE counters SET value = ? WHERE name = 'made'").run(this.nextMade - 1);
   }
 
@@ -297,8 +248,8 @@ export class Batch {
     const day = paper.dailyDate ?? paper.publishedAt;
     const rowid = this.newRowid(day);
     this.pendingRows.push({ ...params, rowid, made });
-    this.count(day, paper.sources, 1);
-    this.touched.add(dayOf(rowid));
+    this.counts.add(day, paper.sources, 1);
+    this.counts.touch(rowid);
     this.unindexed.push([rowid, params]);
     if (paper.upvotes !== null || paper.comments !== null) this.pendingHistory.push([rowid, paper.lastSeenAt, paper.upvotes, paper.comments]);
     return rowid;
@@ -359,8 +310,8 @@ export class Batch {
     const day = p.dailyDate ?? p.publishedAt;
     const oldDay = old.daily_date ?? old.published_at;
     if (day?.slice(0, 7) !== oldDay?.slice(0, 7) || params.sources !== old.sources) {
-      this.count(oldDay, JSON.parse(old.sources!) as string[], -1);
-      this.count(day, p.sources, 1);
+      this.counts.add(oldDay, JSON.parse(old.sources!) as string[], -1);
+      this.counts.add(day, p.sources, 1);
     }
     const move = dayBase(day) !== dayBaseOfRowid(old.rowid);
     let rowid = old.rowid;
@@ -369,7 +320,7 @@ export class Batch {
       this.flushIndex();
       this.st.get<[number, ...FtsText[keyof FtsText][]]>(`INSERT INTO papers_fts (papers_fts, rowid, ${FTS_COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`)
         .run(old.rowid, old.title, old.summary, old.authors, old.keywords, old.categories);
-      this.touched.add(dayOf(old.rowid));
+      this.counts.touch(old.rowid);
       if (move) {
         this.flushRows();
         rowid = this.newRowid(day);
@@ -381,7 +332,7 @@ export class Batch {
           this.st.get<[number, number]>(`UPDATE "${table}" SET "${column}" = ? WHERE "${column}" = ?`).run(rowid, old.rowid);
         }
         this.remap(old.rowid, rowid);
-        this.touched.add(dayOf(rowid));
+        this.counts.touch(rowid);
         this.rewrittenAt.set(rowid, this.seen.length);
         this.freed(old.rowid);
         const times = this.pendingTimes.get(old.rowid);
@@ -396,7 +347,7 @@ export class Batch {
     const now = this.now;
     const skip = this.skips.get(i);
     if (skip) {
-      if (!this.metRows.has(skip.rowid) && !this.written.has(p.id!) && !this.written.has(titleKey)) return { rowid: this.skip(skip), outcome: 'unchanged' };
+      if (!this.metRows.has(skip.rowid) && !this.written.has(p.id!) && !this.written.has(titleKey)) return { rowid: this.takeAgain(skip), outcome: 'unchanged' };
       // An earlier paper of the batch met its row: merged, from the row as it is now.
       this.flushRows();
       const row = this.st.get<[string], PaperRow>(`${INGEST_SELECT} WHERE id = ?`).get(p.id!);
