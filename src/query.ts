@@ -295,7 +295,10 @@ export interface CompiledQuery {
   match?: string;
   /** Papers must not match this one (a query that only excludes, like `-smith`). */
   notMatch?: string;
-  /** A query with mark terms: the whole query as a condition tree (then match/notMatch are unset). */
+  /**
+   * A query with mark terms: the marks and what surrounds them as a condition tree, ANDed with
+   * `match` when words stand beside them at the top (notMatch is then unset).
+   */
   cond?: QueryCond;
 }
 
@@ -350,6 +353,10 @@ export function compileQuery(node: QueryNode, option = '--query'): CompiledQuery
     if (cond.kind === 'fts') return { match: checkDepth(cond.match, option) };
     const walk = (c: QueryCond): void => (c.kind === 'fts' ? void checkDepth(c.match, option) : c.kind === 'mark' ? undefined : c.kind === 'not' ? walk(c.item) : c.items.forEach(walk));
     walk(cond);
+    // Words ANDed with marks at the top (`video is:starred`) are the query's text: the index
+    // finds them first, and --sort relevance ranks by them.
+    const [first, ...rest] = cond.kind === 'and' ? cond.items : [];
+    if (first?.kind === 'fts') return { match: first.match, cond: rest.length === 1 ? rest[0]! : { kind: 'and', items: rest } };
     return { cond };
   }
   const items = pruned.kind === 'and' ? pruned.items : [pruned];

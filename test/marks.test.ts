@@ -128,6 +128,35 @@ describe('the query language marks terms', () => {
     expect(await ids('-q', 'tag:x', '--starred')).toEqual([]);
   }, 120_000);
 
+  it('a paper without an id is marked by its title: left out when hidden, found by the filters and terms, under both orders', async () => {
+    // A record of a paper known only by its title, sharing words with B (hidden) and others.
+    const rec = JSON.parse((await papers('show', A, '--json')).stdout) as Record<string, unknown>;
+    const title = 'A Title Only Paper About Video Diffusion';
+    const file = join(tmp.dir, 'title-only.jsonl');
+    writeFileSync(file, JSON.stringify({ ...rec, id: null, title, url: null, arxivUrl: null, pdfUrl: null }) + '\n');
+    expect((await papers('import', file)).code).toBe(0);
+    const titled = async (...args: string[]) => {
+      const r = await papers('list', '--json', ...args);
+      return (JSON.parse(r.stdout || '[]') as { id: string | null; title: string }[]).map((p) => p.id ?? p.title).sort();
+    };
+    const video = await titled('-q', 'video');
+    expect(video).toContain(title);
+    expect((await papers('hide', title)).code).toBe(0);
+    const shown = video.filter((k) => k !== title);
+    for (const sort of ['date', 'relevance']) {
+      expect(await titled('-q', 'video', '--sort', sort)).toEqual(shown);
+      expect(await titled('-q', 'video', '--sort', sort, '-n', '50')).toEqual(shown);
+      // B, hidden before, is a video paper too (Tora).
+      expect(await titled('-q', 'video', '--hidden', '--sort', sort, '-n', '50')).toEqual([B, title].sort());
+    }
+    expect(await titled('-q', 'is:hidden')).toEqual([B, title].sort());
+    expect(await titled('--hidden')).toEqual([B, title].sort());
+    expect(await titled()).not.toContain(title);
+    expect((await papers('star', title)).code).toBe(0);
+    expect(await titled('--starred', '--hidden')).toEqual([B, title].sort());
+    expect(await titled('-q', 'video is:starred is:hidden', '--sort', 'relevance')).toEqual([B, title].sort());
+  }, 120_000);
+
   it('a wrong mark term is a usage error pointing at it', async () => {
     const r = await papers('list', '-q', 'is:loved');
     expect(r.code).toBe(2);

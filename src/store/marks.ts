@@ -44,41 +44,49 @@ export interface MarkFilter {
   tags?: string[];
 }
 
-const hasMark = (cond: string) => `EXISTS (SELECT 1 FROM marks mk WHERE mk.paper_key = ${PAPER_KEY} AND ${cond})`;
+/**
+ * Whether the paper whose rowid is `rowid` has a mark passing `cond`, as a set of rowids read
+ * once per query: a paper's mark is found by its id, or by its title key when it has none
+ * (PAPER_KEY). Tested per row as a lookup in the marks table, it made every match's row be
+ * read, and `list -q … --sort relevance` (which leaves hidden papers out) read the row of each
+ * of thousands of matches before ranking; as a rowid set, the index alone ranks them.
+ */
+const hasMark = (cond: string, rowid: string) => `${rowid} IN (SELECT mp.rowid FROM marks mk CROSS JOIN papers mp ON mp.id = mk.paper_key WHERE ${cond}
+  UNION ALL SELECT mp.rowid FROM marks mk CROSS JOIN papers mp INDEXED BY papers_title_only ON mp.id IS NULL AND mp.title_key = substr(mk.paper_key, 3) WHERE mk.paper_key GLOB 't:*' AND ${cond})`;
 
-function markSql(m: MarkTerm, params: QueryParams, name: string): string {
+function markSql(m: MarkTerm, params: QueryParams, name: string, rowid: string): string {
   switch (m.mark) {
     case 'starred':
-      return hasMark('mk.starred = 1');
+      return hasMark('mk.starred = 1', rowid);
     case 'seen':
-      return hasMark('mk.seen = 1');
+      return hasMark('mk.seen = 1', rowid);
     case 'hidden':
-      return hasMark('mk.hidden = 1');
+      return hasMark('mk.hidden = 1', rowid);
     case 'note':
-      return hasMark("mk.note IS NOT NULL AND mk.note <> ''");
+      return hasMark("mk.note IS NOT NULL AND mk.note <> ''", rowid);
     case 'tag':
       params[name] = m.tag ?? '';
-      return hasMark(`EXISTS (SELECT 1 FROM json_each(mk.tags) t WHERE t.value = @${name})`);
+      return hasMark(`EXISTS (SELECT 1 FROM json_each(mk.tags) t WHERE t.value = @${name})`, rowid);
   }
 }
 
 /** The SQL conditions of a MarkFilter (ANDed), with their parameters added to `params`. */
-export function markFilterSql(f: MarkFilter, params: QueryParams): string[] {
+export function markFilterSql(f: MarkFilter, params: QueryParams, rowid = 'p.rowid'): string[] {
   const where: string[] = [];
-  if (f.unseen) where.push(`NOT ${hasMark('mk.seen = 1')}`);
-  if (f.starred) where.push(hasMark('mk.starred = 1'));
-  if (f.hidden === 'only') where.push(hasMark('mk.hidden = 1'));
-  if (f.hidden === 'exclude') where.push(`NOT ${hasMark('mk.hidden = 1')}`);
+  if (f.unseen) where.push(`NOT ${hasMark('mk.seen = 1', rowid)}`);
+  if (f.starred) where.push(hasMark('mk.starred = 1', rowid));
+  if (f.hidden === 'only') where.push(hasMark('mk.hidden = 1', rowid));
+  if (f.hidden === 'exclude') where.push(`NOT ${hasMark('mk.hidden = 1', rowid)}`);
   if (f.tags?.length) {
     params.markTags = JSON.stringify(f.tags);
-    where.push(hasMark('EXISTS (SELECT 1 FROM json_each(mk.tags) t WHERE t.value IN (SELECT value FROM json_each(@markTags)))'));
+    where.push(hasMark('EXISTS (SELECT 1 FROM json_each(mk.tags) t WHERE t.value IN (SELECT value FROM json_each(@markTags)))', rowid));
   }
   return where;
 }
 
 /**
  * A query's condition tree as SQL: full-text parts as rowid sets of the index, mark terms as
- * lookups of the marks table, combined as written (NOT is exact: both sides are never NULL).
+ * rowid sets of the marked papers, combined as written (NOT is exact: both sides are never NULL).
  */
 export function condSql<T extends FtsTerm>(cond: QueryCond<T>, params: QueryParams, fts?: (c: T, name: string) => string): string {
   let n = 0;
@@ -91,7 +99,7 @@ export function condSql<T extends FtsTerm>(cond: QueryCond<T>, params: QueryPara
         return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
       }
       case 'mark':
-        return markSql(c, params, `cond${n++}`);
+        return markSql(c, params, `cond${n++}`, 'p.rowid');
       case 'not':
         return `NOT (${walk(c.item)})`;
       default:

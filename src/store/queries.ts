@@ -103,7 +103,9 @@ const RELEVANCE = 'bm25(papers_fts, 10.0, 1.0, 3.0, 4.0, 2.0)';
 
 /** Build the SQL for a filter; every user value is a bound parameter. Exported for tests. */
 export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): BuiltQuery {
+  // Conditions that need the paper's row, and those the full-text index's rowid alone decides.
   const where: string[] = [];
+  const onIndex: string[] = [];
   const params: QueryParams = {};
   let from = 'papers p';
   if (f.listDate) {
@@ -113,7 +115,7 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
   }
   if (f.match) {
     from += ' JOIN papers_fts ON papers_fts.rowid = p.rowid';
-    where.push('papers_fts MATCH @match');
+    onIndex.push('papers_fts MATCH @match');
     params.match = f.match;
   }
   if (f.matchCheck) where.push(checkSql(f.matchCheck, 'p', params, 'mc'));
@@ -153,7 +155,7 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
     params.rowids = JSON.stringify(f.rowids);
   }
   if (f.cond) where.push(condSql(f.cond, params, (c, name) => ftsSetSql(c.plan ? c.plan.match : c.match, c.plan?.check ?? null, params, name)));
-  if (f.marks) where.push(...markFilterSql(f.marks, params));
+  if (f.marks) onIndex.push(...markFilterSql(f.marks, params, key));
   if (f.watch) where.push(watchSql(f.watch, params));
   if (f.source) {
     where.push('EXISTS (SELECT 1 FROM json_each(p.sources) s WHERE s.value = @source)');
@@ -171,14 +173,15 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
     rising: `${RISING_GAIN} IS NULL, ${RISING_GAIN} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
   };
   if (sort === 'rising') params.risingSince = new Date(Date.now() - RISING_WINDOW_MS).toISOString();
+  const all = [...onIndex, ...where];
   if (opts.count) {
     // Only the number: no row is read that the filters do not need, nothing is sorted.
-    const onlyText = f.match && where.length === (f.notMatch ? 2 : 1) && !f.listDate && !f.rowids;
+    const onlyText = f.match && onIndex.length === 1 && where.length === (f.notMatch ? 1 : 0) && !f.notMatchCheck && !f.listDate && !f.rowids;
     if (onlyText) {
       const not = f.notMatch ? ' AND rowid NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @notMatch)' : '';
       return { sql: `SELECT count(*) FROM papers_fts WHERE papers_fts MATCH @match${not}`, params };
     }
-    return { sql: `SELECT count(*) FROM ${f.match ? from.replace('papers p JOIN papers_fts', 'papers_fts CROSS JOIN papers p') : from}${where.length ? ' WHERE ' + where.join(' AND ') : ''}`, params };
+    return { sql: `SELECT count(*) FROM ${f.match ? from.replace('papers p JOIN papers_fts', 'papers_fts CROSS JOIN papers p') : from}${all.length ? ' WHERE ' + all.join(' AND ') : ''}`, params };
   }
   if (sort === 'date' && f.limit !== undefined && !f.listDate && !f.rowids) {
     // Newest first with a limit: the papers of the days that hold the newest `limit` matches are
@@ -187,25 +190,25 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
     // read and put in the exact order (upvotes within a day). Undated papers (negative rowids)
     // are all read when they are needed.
     const drive = f.match ? 'papers_fts CROSS JOIN papers p ON p.rowid = papers_fts.rowid' : 'papers p';
-    const cond = where.length ? ' WHERE ' + where.join(' AND ') : '';
-    const first = `SELECT ${key} AS k FROM ${drive}${cond} ORDER BY ${key} DESC LIMIT @limit`;
+    const cond = all.length ? ' WHERE ' + all.join(' AND ') : '';
+    const first = `SELECT ${key} AS k FROM ${f.match && where.length === 0 ? 'papers_fts' : drive}${cond} ORDER BY ${key} DESC LIMIT @limit`;
     const cutoff = `(SELECT CASE WHEN lo < 0 THEN ${-(2 ** 62)} ELSE lo - lo % ${DAY_SPAN} END FROM (SELECT min(k) AS lo FROM (${first})))`;
     params.limit = f.limit;
     return {
-      sql: `SELECT ${ROW_FIELDS} FROM ${drive} WHERE ${[...where, `${key} >= ${cutoff}`].join(' AND ')} ORDER BY ${order.date} LIMIT @limit`,
+      sql: `SELECT ${ROW_FIELDS} FROM ${drive} WHERE ${[...all, `${key} >= ${cutoff}`].join(' AND ')} ORDER BY ${order.date} LIMIT @limit`,
       params,
     };
   }
   if (f.match && sort === 'relevance' && f.limit !== undefined && !f.listDate && !f.rowids) {
     // The best `limit` matches are ranked first, then only their rows are read whole (joining
-    // first read the row of every match, ~4x slower on common words). Only a text query ranks
-    // from the index alone; filters read the columns they test, and a period is a range of
-    // rowids the index reads alone (rowkey.ts).
+    // first read the row of every match, ~4x slower on common words). A text query ranks from
+    // the index alone, marks included (list and today leave hidden papers out); filters read
+    // the columns they test, and a period is a range of rowids the index reads alone (rowkey.ts).
     params.limit = f.limit;
-    const ranked = where.length === 1
-      ? `SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE papers_fts MATCH @match ORDER BY score, rowid LIMIT @limit`
+    const ranked = where.length === 0
+      ? `SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE ${onIndex.join(' AND ')} ORDER BY score, rowid LIMIT @limit`
       : `SELECT papers_fts.rowid AS rowid, ${RELEVANCE} AS score FROM papers_fts CROSS JOIN papers p ON p.rowid = papers_fts.rowid
-        WHERE ${where.join(' AND ')} ORDER BY score, rowid LIMIT @limit`;
+        WHERE ${all.join(' AND ')} ORDER BY score, rowid LIMIT @limit`;
     return {
       sql: `SELECT ${ROW_FIELDS} FROM (${ranked}) m JOIN papers p ON p.rowid = m.rowid ORDER BY m.score, m.rowid`,
       params,
@@ -213,7 +216,7 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
   }
   // The gain --sort rising orders by is also shown: the row carries it as `gain`.
   const fields = sort === 'rising' ? `${ROW_FIELDS}, ${RISING_GAIN} AS gain` : ROW_FIELDS;
-  let sql = `SELECT ${fields} FROM ${from}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order[sort]}`;
+  let sql = `SELECT ${fields} FROM ${from}${all.length ? ' WHERE ' + all.join(' AND ') : ''} ORDER BY ${order[sort]}`;
   if (f.limit !== undefined) {
     sql += ' LIMIT @limit';
     params.limit = f.limit;
