@@ -3,7 +3,7 @@
  * the real file's fields in its order, an abstract of about 1 KB, TeX accents in some names,
  * one to three versions, unique ids. Made once per size and kept in bench/.data/.
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -74,3 +74,12 @@ export async function snapshotFile(LINES, GZIP) {
   return file;
 }
 
+
+/** Seconds for the import's reader alone (read, parse, recognise; no store) over `file`, in this process. */
+export async function readingSeconds(file) {
+  const { readSnapshot } = await import(join(DATA, '..', '..', 'dist', 'sources', 'arxiv', 'snapshot.js'));
+  const started = performance.now();
+  const { batches } = readSnapshot(createReadStream(file, { highWaterMark: 1 << 20 }));
+  for await (const _ of batches);
+  return (performance.now() - started) / 1000;
+}

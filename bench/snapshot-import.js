@@ -13,11 +13,11 @@
  * compare runs made together.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { snapshotFile } from './snapshot-gen.js';
+import { readingSeconds, snapshotFile } from './snapshot-gen.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -27,15 +27,6 @@ const option = (name, fallback) => {
 };
 const LINES = Number(option('lines', 100_000));
 const GZIP = argv.includes('--gzip');
-
-/** Seconds to read and parse the file alone (no store). */
-async function parseOnly(file) {
-  const { readSnapshot } = await import(join(ROOT, 'dist', 'sources', 'arxiv', 'snapshot.js'));
-  const started = performance.now();
-  const { batches } = readSnapshot(createReadStream(file, { highWaterMark: 1 << 20 }));
-  for await (const _ of batches);
-  return (performance.now() - started) / 1000;
-}
 
 /** The CLI's import into a fresh cache: wall time and peak RSS (VmHWM of the child). */
 function cliImport(file, db) {
@@ -77,7 +68,7 @@ function cliImport(file, db) {
 const file = await snapshotFile(LINES, GZIP);
 const dir = mkdtempSync(join(tmpdir(), 'papers-snapshot-bench-'));
 try {
-  const parseSecs = await parseOnly(file);
+  const parseSecs = await readingSeconds(file);
   const run = await cliImport(file, join(dir, 'papers.db'));
   if (run.code !== 0) throw new Error(`import failed (${run.code}): ${run.stderr}`);
   console.log(JSON.stringify({
