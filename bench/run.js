@@ -69,15 +69,26 @@ const ENV = {
 // ---------------------------------------------------------------------------------------------
 // Caches
 
-/** A short hash of what a new cache looks like (tables, indexes, page size, FTS settings). */
+/**
+ * A short hash of what a new cache looks like (tables, indexes, page size, FTS settings) and of
+ * how a paper's row is written (one generated paper stored), so that a change to either builds
+ * the caches again.
+ */
 function schemaHash() {
   const path = join(work, 'schema.db');
+  for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
   const store = Store.open(path);
   const db = store.handle;
+  const now = '2026-03-01T12:00:00.000Z';
+  for (const b of generateBatches(20, { batch: 10 })) {
+    if (b.kind === 'list') store.saveList('hf', b.date, b.papers, { now });
+    else store.upsertPapers(b.papers, { now });
+  }
   const text = JSON.stringify([
     db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all(),
     db.pragma('page_size', { simple: true }),
     db.prepare('SELECT * FROM papers_fts_config ORDER BY k').all(),
+    db.prepare('SELECT * FROM papers ORDER BY rowid').all(),
   ]);
   store.close();
   return createHash('sha1').update(text).digest('hex').slice(0, 8);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { differs, mergePaper, mergeStamped, emptyProvenance, stamp } from '../src/store/merge.js';
+import { decodeProvenance, differs, encodeProvenance, mergePaper, mergeStamped, emptyProvenance, stamp, type Provenance } from '../src/store/merge.js';
 import { emptyPaper, type Paper, type ParsedPaper } from '../src/record.js';
 
 const T0 = '2024-08-01T08:00:00.000Z';
@@ -70,5 +70,41 @@ describe('mergeStamped: the order of listings does not matter (no SQLite)', () =
     const later = stamp({ ...listing({ upvotes: 1 }, 'hf'), origin: 'hf-search' }, T1);
     const m = mergeStamped(mergeStamped(hf, later), arxiv).paper;
     expect(m).toMatchObject({ title: 'From arXiv', url: 'https://huggingface.co/papers/x', upvotes: 1 });
+  });
+});
+
+describe('the stored provenance', () => {
+  const FIELDS = ['title', 'summary', 'authors', 'categories', 'publishedAt', 'arxivComment', 'journalRef', 'doi', 'arxivUrl', 'pdfUrl', 'url', 'githubRepo', 'projectPage', 'keywords', 'aiSummary', 'organization'] as const;
+  const COUNTS = ['upvotes', 'comments', 'githubStars'] as const;
+  const time = fc.integer({ min: 0, max: 5 }).map((d) => `2024-08-0${d + 1}T08:00:00.000Z`);
+  const provenance = fc.record({
+    rank: fc.dictionary(fc.constantFrom(...FIELDS), fc.integer({ min: 0, max: 7 })),
+    at: fc.dictionary(fc.constantFrom(...FIELDS, ...COUNTS), time),
+    announcedIn: fc.option(fc.constant('2024-08-01'), { nil: undefined }),
+    inputs: fc.option(fc.dictionary(fc.constantFrom('arxiv-api', 'hf-api'), fc.tuple(fc.stringMatching(/^[0-9a-f]{12}$/), fc.nat())), { nil: undefined }),
+  }).map((p) => JSON.parse(JSON.stringify(p)) as Provenance);
+  const sorted = (p: Provenance) => JSON.stringify({ ...p, rank: Object.fromEntries(Object.entries(p.rank).sort()), at: Object.fromEntries(Object.entries(p.at).sort()) });
+
+  it('reads back what was written, and the same provenance is always the same text', () => {
+    fc.assert(fc.property(provenance, (p) => {
+      const text = encodeProvenance(p);
+      expect(sorted(decodeProvenance(text))).toBe(sorted(p));
+      const shuffled = { ...p, rank: Object.fromEntries(Object.entries(p.rank).reverse()), at: Object.fromEntries(Object.entries(p.at).reverse()) };
+      expect(encodeProvenance(shuffled)).toBe(text);
+    }), { numRuns: 500 });
+  });
+
+  it('reads the form by field name that older rows hold, and nothing as every value of rank 0', () => {
+    const old = { rank: { title: 7, summary: 7, url: 5 }, at: { title: T0, upvotes: T1 }, inputs: { 'arxiv-api': ['29e9d2a0726a', 799] } };
+    expect(decodeProvenance(JSON.stringify(old))).toEqual(old);
+    expect(decodeProvenance(null)).toEqual({ rank: {}, at: {} });
+    expect(decodeProvenance('{}')).toEqual({ rank: {}, at: {} });
+  });
+
+  it('is a fifth of the form by name for a typical record', () => {
+    const rank = Object.fromEntries(FIELDS.slice(0, 7).map((f) => [f, 7]));
+    const at = Object.fromEntries(FIELDS.slice(0, 7).map((f) => [f, T0]));
+    const p = { rank, at, inputs: { 'arxiv-api': ['29e9d2a0726a', 799] as [string, number] } };
+    expect(encodeProvenance(p).length).toBeLessThan(JSON.stringify(p).length / 4);
   });
 });

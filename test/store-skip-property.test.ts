@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/index.js';
 import { emptyPaper, type OriginKind, type ParsedPaper } from '../src/record.js';
-import { seenFieldTimes, type SeenTimes } from '../src/store/merge.js';
+import { decodeProvenance, seenFieldTimes, type SeenTimes } from '../src/store/merge.js';
 
 interface Observation { papers: ParsedPaper[]; at: string; list: boolean }
 
@@ -62,12 +62,13 @@ function contents(s: Store) {
     history: db.prepare('SELECT p.id, p.title, h.seen_at, h.upvotes FROM count_history h JOIN papers p ON p.rowid = h.paper ORDER BY 1, 2, 3').all(),
     stats: s.contentStats(),
     // When each field's value was last seen (provenance and the times kept apart), as merges read it.
-    times: db.prepare(`SELECT p.id, p.title, json_extract(p.provenance, '$.at') AS at, json_extract(p.provenance, '$.rank') AS rank, s.field_times
+    times: db.prepare(`SELECT p.id, p.title, p.provenance, s.field_times
       FROM papers p LEFT JOIN paper_seen s ON s.paper = p.rowid ORDER BY 1, 2`).all().map((r) => {
-      const row = r as { id: string; title: string; at: string; rank: string; field_times: string | null };
-      const at = JSON.parse(row.at) as Record<string, string>;
+      const row = r as { id: string; title: string; provenance: string; field_times: string | null };
+      const prov = decodeProvenance(row.provenance);
+      const at: Record<string, string> = { ...prov.at };
       for (const [f, t] of Object.entries(seenFieldTimes(JSON.parse(row.field_times ?? '{}') as SeenTimes))) if ((at[f] ?? '') < t) at[f] = t;
-      return { id: row.id, title: row.title, rank: JSON.parse(row.rank) as unknown, at: Object.fromEntries(Object.entries(at).sort()) };
+      return { id: row.id, title: row.title, rank: Object.fromEntries(Object.entries(prov.rank).sort()), at: Object.fromEntries(Object.entries(at).sort()) };
     }),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Paper, SourceName } from '../record.js';
 import { normalizeTitle } from '../text.js';
-import type { Provenance } from './merge.js';
+import { decodeProvenance, encodeProvenance, type Provenance } from './merge.js';
 import { marksOf } from './marks.js';
 
 /** How a record field is kept: as is (text or integer), or as JSON text. */
@@ -117,10 +117,7 @@ export function rowFromArray(a: unknown[]): IngestRow {
 }
 
 /** The provenance a row holds (merge.ts); an older row has none: every value of rank 0. */
-export function rowProvenance(r: PaperRow): Provenance {
-  const prov = JSON.parse(r.provenance ?? '{}') as Partial<Provenance>;
-  return { rank: prov.rank ?? {}, at: prov.at ?? {}, ...(prov.announcedIn ? { announcedIn: prov.announcedIn } : {}), ...(prov.inputs ? { inputs: prov.inputs } : {}) };
-}
+export const rowProvenance = (r: PaperRow): Provenance => decodeProvenance(r.provenance);
 
 /** The INSERT/UPDATE parameters of a record. A field a record lacks is stored as null. */
 export function paperParams(p: Paper, prov: Provenance): PaperParams {
@@ -131,6 +128,6 @@ export function paperParams(p: Paper, prov: Provenance): PaperParams {
     out[c.column] = c.kind === 'json' ? JSON.stringify(v ?? []) : v;
   }
   out.title_key = normalizeTitle(p.title);
-  out.provenance = JSON.stringify(prov);
+  out.provenance = encodeProvenance(prov);
   return out as PaperParams;
 }

@@ -13,7 +13,7 @@ import {
   FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowProvenance, rowToPaper,
   type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
-import { differs, inputMask, mergeStamped, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
+import { differs, encodeProvenance, inputMask, mergeStamped, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
 import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
 import { CountDeltas } from './counts.js';
 import { findSkips, timesTakenAgain, type Skip } from './skip.js';
@@ -422,12 +422,12 @@ export class Batch {
    */
   private keepInput(target: PaperRow, merged: Stamped, incoming: Stamped, p: ParsedPaper, i: number): void {
     if (!p.id) return;
-    const raw = JSON.parse(target.provenance ?? '{}') as Provenance;
+    const raw = rowProvenance(target);
     const next = this.withInput(merged, incoming, p, i, raw.inputs).prov.inputs;
     if (JSON.stringify(next ?? null) === JSON.stringify(raw.inputs ?? null)) return;
     if (next) raw.inputs = next;
     else delete raw.inputs;
-    const provenance = JSON.stringify(raw);
+    const provenance = encodeProvenance(raw);
     this.st.get<[string, number]>('UPDATE papers SET provenance = ? WHERE rowid = ?').run(provenance, target.rowid);
     target.provenance = provenance;
   }

@@ -196,8 +196,45 @@ function ordered(p: Paper): Paper {
   return out as unknown as Paper;
 }
 
-/** The fields an input's mask counts, one bit each in this order. */
+/**
+ * The fields a mask counts, one bit each in this order: an input's fields, and the stored
+ * provenance (encodeProvenance). Masks are stored, so new fields only ever go at the end.
+ */
 const INPUT_FIELDS = [...ARXIV_FIELDS, ...HF_FIELDS, ...COUNT_FIELDS] as const;
+
+/**
+ * The provenance as a row stores it: each rank and each time once, with a mask of the fields
+ * that have it (`r`, `a`), instead of per field by name. A record's fields nearly all share one
+ * rank and one time, so this is ~100 bytes where the form by name took ~500 (an eighth of a
+ * cache's size). Keys are sorted: the same provenance is always the same text.
+ */
+export function encodeProvenance(prov: Provenance): string {
+  const group = (values: Partial<Record<string, string | number>>) => {
+    const masks = new Map<string, number>();
+    INPUT_FIELDS.forEach((f, i) => {
+      const v = values[f];
+      if (v !== undefined) masks.set(String(v), (masks.get(String(v)) ?? 0) | (1 << i));
+    });
+    return Object.fromEntries([...masks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  };
+  return JSON.stringify({ r: group(prov.rank), a: group(prov.at), ...(prov.announcedIn ? { announcedIn: prov.announcedIn } : {}), ...(prov.inputs ? { inputs: prov.inputs } : {}) });
+}
+
+/** A stored provenance, in either form (by name, as rows written before the masks hold it); none: every value of rank 0. */
+export function decodeProvenance(text: string | null | undefined): Provenance {
+  const stored = JSON.parse(text ?? '{}') as Partial<Provenance> & { r?: Record<string, number>; a?: Record<string, number> };
+  const byMask = <T>(groups: Record<string, number>, value: (key: string) => T) => {
+    const out: Record<string, T> = {};
+    for (const [key, mask] of Object.entries(groups)) INPUT_FIELDS.forEach((f, i) => mask & (1 << i) && (out[f] = value(key)));
+    return out;
+  };
+  return {
+    rank: stored.r ? byMask(stored.r, Number) : stored.rank ?? {},
+    at: stored.a ? byMask(stored.a, String) : stored.at ?? {},
+    ...(stored.announcedIn ? { announcedIn: stored.announcedIn } : {}),
+    ...(stored.inputs ? { inputs: stored.inputs } : {}),
+  };
+}
 
 /**
  * Whether merging `incoming` into a record again later, observed at any time not before the
