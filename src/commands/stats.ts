@@ -6,6 +6,7 @@ import { renderStats, type CacheStats } from '../format/stats.js';
 import { outputWidth, writeChunks } from '../output.js';
 import { queryToFts } from '../query.js';
 import { allTopics } from '../topics.js';
+import { compareNames } from '../text.js';
 import { openStore } from './common.js';
 import type { StatsOptions } from '../cli/stats.js';
 
@@ -24,7 +25,7 @@ export async function run(opts: StatsOptions): Promise<void> {
     const counts = store.topicCounts(compiled.map((c) => c.q), recentDays?.since);
     const topicCounts = compiled
       .map(({ name }, i) => ({ name, papers: counts.all[i]!, recent: counts.since?.[i] ?? 0 }))
-      .sort((a, b) => b.recent - a.recent || b.papers - a.papers || a.name.localeCompare(b.name));
+      .sort((a, b) => b.recent - a.recent || b.papers - a.papers || compareNames(a.name, b.name));
     const sources = [...new Set(['hf', 'arxiv', ...bySource.map((s) => s.source)])].filter((s) => s !== 'import');
     const lastSync = sources.flatMap((source) => {
       const last = store.syncs.last(source);

@@ -7,6 +7,7 @@ import { messages, resolveFormat, writeChunks } from '../output.js';
 import { defaultConfigPath } from '../paths.js';
 import { queryToFts } from '../query.js';
 import { allTopics, BUILTIN_TOPICS } from '../topics.js';
+import { compareNames } from '../text.js';
 import { openStore } from './common.js';
 import type { TopicsOptions } from '../cli/topics.js';
 
@@ -31,7 +32,7 @@ function validName(name: string): string {
 export async function list(opts: TopicsOptions): Promise<void> {
   const format = resolveFormat(opts, ['table', 'json']);
   const topics = allTopics(loadConfig());
-  const compiled = Object.entries(topics).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => ({ name, t, q: queryToFts(t.query, `topic ${name}`) }));
+  const compiled = Object.entries(topics).sort(([a], [b]) => compareNames(a, b)).map(([name, t]) => ({ name, t, q: queryToFts(t.query, `topic ${name}`) }));
   // A cache that exists only: the counts it keeps are kept up to date when it can be written.
   const store = openStore(opts, { readOnly: true });
   try {
