@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { daysOf, isoWeekRange, monthRange } from '../src/range.js';
 import { cacheRows, runCli, tempDir } from './helpers/cli.js';
 import { fixture, startServer } from './helpers/server.js';
 
@@ -41,7 +42,8 @@ function listing(base: number, n: number, date: string): string {
   const items = [];
   for (let i = 0; i < n; i++) {
     const id = `2601.${String(base + i).padStart(5, '0')}`;
-    items.push({ ...ITEM, publishedAt: `${date}T00:00:00.000Z`, paper: { ...ITEM.paper, id, title: `Resource paper ${id}`, summary: `${'words of an abstract '.repeat(60)}${id}` } });
+    const at = `${date}T00:00:00.000Z`; // the day's list, which a week's answer is split by
+    items.push({ ...ITEM, publishedAt: at, paper: { ...ITEM.paper, id, submittedOnDailyAt: at, title: `Resource paper ${id}`, summary: `${'words of an abstract '.repeat(60)}${id}` } });
   }
   return JSON.stringify(items);
 }
@@ -119,12 +121,16 @@ describe('a full disk during a sync', () => {
     // abstracts each day: seven days of that cannot fit in 3 MB. Later, 4 short papers a day.
     let perDay = 300;
     const server = await startServer();
+    // It answers a day (date=) and, as the real API does, an ISO week or a month (week=,
+    // month=) as the lists of their days up to today, each paper carrying its day.
     server.route('/api/daily_papers', (req) => {
-      const date = req.query.get('date') ?? '';
-      const day = Number(date.slice(8, 10));
-      const limit = Number(req.query.get('limit') ?? 50);
-      const p = Number(req.query.get('p') ?? 0);
-      const all = JSON.parse(listing(day * 1000 + (perDay === 300 ? 0 : 500), perDay, date)) as unknown[];
+      const q = req.query;
+      const period = q.has('week') ? isoWeekRange(q.get('week')!) : q.has('month') ? monthRange(q.get('month')!) : null;
+      const today = new Date().toISOString().slice(0, 10);
+      const days = period ? daysOf({ from: period.from, to: period.to < today ? period.to : today }) : [q.get('date') ?? ''];
+      const limit = Number(q.get('limit') ?? 50);
+      const p = Number(q.get('p') ?? 0);
+      const all = days.flatMap((date) => JSON.parse(listing(Number(date.slice(8, 10)) * 1000 + (perDay === 300 ? 0 : 500), perDay, date)) as unknown[]);
       return { body: JSON.stringify(all.slice(p * limit, (p + 1) * limit)), headers: { 'content-type': 'application/json' } };
     });
     try {
