@@ -211,6 +211,24 @@ describe('papers fetch', () => {
     expect((all('SELECT id FROM papers ORDER BY id') as { id: string }[]).map((p) => p.id)).toEqual(papersInArchive('2024-07-29', '2024-08-10'));
   });
 
+  it('refuses a week answer none of whose papers carries a day of the week: exit 1, and no day stored as an empty list', async () => {
+    // The answer's papers all say they were listed on another day (a changed format would look so).
+    server.route('/api/daily_papers', (req) => {
+      const r = answerDailyPapers(archive, req.query, req.headers) as { body: string };
+      const items = (JSON.parse(r.body) as Record<string, any>[]).map((i) => ({ ...i, publishedAt: '2024-01-02T00:00:00.000Z', paper: { ...i.paper, submittedOnDailyAt: '2024-01-02T00:00:00.000Z' } }));
+      return { ...r, body: JSON.stringify(items) };
+    });
+    const r = await runCli(['fetch', '--week', '2024-W31'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^papers: .*none of the 65 papers for week=2024-W31 carries a day of it; nothing of it was stored/);
+    expect(all('SELECT count(*) AS n FROM lists')).toEqual([{ n: 0 }]);
+    expect(all('SELECT count(*) AS n FROM papers')).toEqual([{ n: 0 }]);
+    // The real answer afterwards: the week is fetched whole.
+    server.route('/api/daily_papers', (req) => answerDailyPapers(archive, req.query, req.headers));
+    expect((await runCli(['fetch', '--week', '2024-W31'], { env: env() })).code).toBe(0);
+    expect(all('SELECT count(*) AS n FROM lists')).toEqual([{ n: 7 }]);
+  });
+
   it('gives up at once, exit 1, when Hugging Face asks to wait longer than the retry budget', async () => {
     server.route('/api/daily_papers', { status: 429, headers: { 'retry-after': '3600' } });
     const r = await runCli(['fetch', '--week', '2024-W31'], { env: env() });

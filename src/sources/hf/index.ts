@@ -233,6 +233,11 @@ async function fetchHfRange(http: HttpClient, base: string, req: FetchRangeReque
       if (day) day.push(paper);
       else strays.push(paper);
     }
+    // Not one paper on any of its days: the answer does not say which day a paper was on (a
+    // changed format), and storing its days as empty lists would call them done.
+    if (papers.length > 0 && strays.length === papers.length) {
+      throw new ParseError(`Hugging Face API: none of the ${papers.length} papers for ${unit.kind}=${unit.value} carries a day of it; nothing of it was stored`, { hint: 'the answer no longer says which day each paper was listed; please report it' });
+    }
     for (const [day, list] of byDay) sink.saveList(day, list, { etag: null });
     if (strays.length > 0) {
       sink.log(`${unit.kind}=${unit.value}: ${strays.length} paper${strays.length === 1 ? '' : 's'} dated outside it, stored without a list`);
