@@ -45,33 +45,37 @@ export interface MarkFilter {
 }
 
 /**
- * Whether the paper whose rowid is `rowid` has a mark passing `cond`, as a set of rowids read
- * once per query: a paper's mark is found by its id, or by its title key when it has none
- * (PAPER_KEY). Tested per row as a lookup in the marks table, it made every match's row be
- * read, and `list -q … --sort relevance` (which leaves hidden papers out) read the row of each
- * of thousands of matches before ranking; as a rowid set, the index alone ranks them.
+ * Whether a paper has a mark passing `cond`. Marks are keyed by the paper's id, or by its title
+ * key when it has none (PAPER_KEY). `rowid` null: tested per row, a lookup in the marks table by
+ * the row's key, which costs nothing for the few rows a newest-first list or a day reads, whatever
+ * the number of marks. `rowid` given: as a set of the marked papers' rowids, read once per query,
+ * which ranking by relevance needs to rank from the full-text index alone (per row, every
+ * match's row was read first: thousands of rows for "diffusion video" at 1M); its cost grows with
+ * the marks (20,000 `seen` marks: ~115 ms), so nothing else uses it.
  */
-const hasMark = (cond: string, rowid: string) => `${rowid} IN (SELECT mp.rowid FROM marks mk CROSS JOIN papers mp ON mp.id = mk.paper_key WHERE ${cond}
+const hasMark = (cond: string, rowid: string | null) => rowid === null
+  ? `EXISTS (SELECT 1 FROM marks mk WHERE mk.paper_key = ${PAPER_KEY} AND ${cond})`
+  : `${rowid} IN (SELECT mp.rowid FROM marks mk CROSS JOIN papers mp ON mp.id = mk.paper_key WHERE ${cond}
   UNION ALL SELECT mp.rowid FROM marks mk CROSS JOIN papers mp INDEXED BY papers_title_only ON mp.id IS NULL AND mp.title_key = substr(mk.paper_key, 3) WHERE mk.paper_key GLOB 't:*' AND ${cond})`;
 
-function markSql(m: MarkTerm, params: QueryParams, name: string, rowid: string): string {
+function markSql(m: MarkTerm, params: QueryParams, name: string): string {
   switch (m.mark) {
     case 'starred':
-      return hasMark('mk.starred = 1', rowid);
+      return hasMark('mk.starred = 1', null);
     case 'seen':
-      return hasMark('mk.seen = 1', rowid);
+      return hasMark('mk.seen = 1', null);
     case 'hidden':
-      return hasMark('mk.hidden = 1', rowid);
+      return hasMark('mk.hidden = 1', null);
     case 'note':
-      return hasMark("mk.note IS NOT NULL AND mk.note <> ''", rowid);
+      return hasMark("mk.note IS NOT NULL AND mk.note <> ''", null);
     case 'tag':
       params[name] = m.tag ?? '';
-      return hasMark(`EXISTS (SELECT 1 FROM json_each(mk.tags) t WHERE t.value = @${name})`, rowid);
+      return hasMark(`EXISTS (SELECT 1 FROM json_each(mk.tags) t WHERE t.value = @${name})`, null);
   }
 }
 
-/** The SQL conditions of a MarkFilter (ANDed), with their parameters added to `params`. */
-export function markFilterSql(f: MarkFilter, params: QueryParams, rowid = 'p.rowid'): string[] {
+/** The SQL conditions of a MarkFilter (ANDed); `rowid`: as rowid sets on it (see hasMark). */
+export function markFilterSql(f: MarkFilter, params: QueryParams, rowid: string | null): string[] {
   const where: string[] = [];
   if (f.unseen) where.push(`NOT ${hasMark('mk.seen = 1', rowid)}`);
   if (f.starred) where.push(hasMark('mk.starred = 1', rowid));
@@ -86,7 +90,7 @@ export function markFilterSql(f: MarkFilter, params: QueryParams, rowid = 'p.row
 
 /**
  * A query's condition tree as SQL: full-text parts as rowid sets of the index, mark terms as
- * rowid sets of the marked papers, combined as written (NOT is exact: both sides are never NULL).
+ * lookups of the marks table, combined as written (NOT is exact: both sides are never NULL).
  */
 export function condSql<T extends FtsTerm>(cond: QueryCond<T>, params: QueryParams, fts?: (c: T, name: string) => string): string {
   let n = 0;
@@ -99,7 +103,7 @@ export function condSql<T extends FtsTerm>(cond: QueryCond<T>, params: QueryPara
         return `p.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @${name})`;
       }
       case 'mark':
-        return markSql(c, params, `cond${n++}`, 'p.rowid');
+        return markSql(c, params, `cond${n++}`);
       case 'not':
         return `NOT (${walk(c.item)})`;
       default:

@@ -103,6 +103,10 @@ const RELEVANCE = 'bm25(papers_fts, 10.0, 1.0, 3.0, 4.0, 2.0)';
 
 /** Build the SQL for a filter; every user value is a bound parameter. Exported for tests. */
 export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): BuiltQuery {
+  // Newest first, with or without a text query; a listing read back keeps its own order.
+  const sort = f.sort ?? (f.rowids ? 'relevance' : f.listDate ? 'rank' : 'date');
+  // Ranked by relevance with a limit: the best matches are found in the index first (below).
+  const rankedFromIndex = !!f.match && sort === 'relevance' && f.limit !== undefined && !f.listDate && !f.rowids;
   // Conditions that need the paper's row, and those the full-text index's rowid alone decides.
   const where: string[] = [];
   const onIndex: string[] = [];
@@ -155,14 +159,17 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
     params.rowids = JSON.stringify(f.rowids);
   }
   if (f.cond) where.push(condSql(f.cond, params, (c, name) => ftsSetSql(c.plan ? c.plan.match : c.match, c.plan?.check ?? null, params, name)));
-  if (f.marks) onIndex.push(...markFilterSql(f.marks, params, key));
+  // Newest first, a list or a day reads few rows, and tests the marks on each (marks.ts); ranked
+  // by relevance, every match is ranked, so the marks filter the index as sets of rowids.
+  if (f.marks) {
+    if (rankedFromIndex) onIndex.push(...markFilterSql(f.marks, params, 'papers_fts.rowid'));
+    else where.push(...markFilterSql(f.marks, params, null));
+  }
   if (f.watch) where.push(watchSql(f.watch, params));
   if (f.source) {
     where.push('EXISTS (SELECT 1 FROM json_each(p.sources) s WHERE s.value = @source)');
     params.source = f.source;
   }
-  // Newest first, with or without a text query; a listing read back keeps its own order.
-  const sort = f.sort ?? (f.rowids ? 'relevance' : f.listDate ? 'rank' : 'date');
   const order: Record<SortKey, string> = {
     upvotes: 'p.upvotes IS NULL, p.upvotes DESC, p.rowid',
     date: `${dateExpr} IS NULL, ${dateExpr} DESC, p.upvotes IS NULL, p.upvotes DESC, p.rowid`,
@@ -199,7 +206,7 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
       params,
     };
   }
-  if (f.match && sort === 'relevance' && f.limit !== undefined && !f.listDate && !f.rowids) {
+  if (rankedFromIndex && f.limit !== undefined) {
     // The best `limit` matches are ranked first, then only their rows are read whole (joining
     // first read the row of every match, ~4x slower on common words). A text query ranks from
     // the index alone, marks included (list and today leave hidden papers out); filters read
