@@ -50,7 +50,7 @@ export function foldText(s: string): string {
 }
 
 /**
- * Names (topics, categories) in the order a reader expects: case and accents aside, then as
+ * Topic names in the order a reader expects: case and accents aside, then as
  * written. Not localeCompare: its first call loads ICU's collation data, ~15 ms of a short
  * command such as `papers topics`.
  */

@@ -154,6 +154,12 @@ describe('the query language marks terms', () => {
     expect(await titled()).not.toContain(title);
     expect((await papers('star', title)).code).toBe(0);
     expect(await titled('--starred', '--hidden')).toEqual([B, title].sort());
+    // Ranked by relevance the filters are sets of rowids; newest first, a lookup per row: the same papers.
+    for (const sort of ['date', 'relevance']) {
+      expect(await titled('-q', 'video', '--starred', '--hidden', '--sort', sort)).toEqual([B, title].sort());
+      expect(await titled('-q', 'video', '--starred', '--sort', sort)).toEqual([A]); // A's abstract names video too
+      expect(await titled('-q', 'video', '--unseen', '--sort', sort, '-n', '50')).toEqual(shown.filter((k) => k !== C));
+    }
     expect(await titled('-q', 'video is:starred is:hidden', '--sort', 'relevance')).toEqual([B, title].sort());
   }, 120_000);
 

@@ -101,7 +101,7 @@ describe('the stored provenance', () => {
     expect(decodeProvenance('{}')).toEqual({ rank: {}, at: {} });
   });
 
-  it('is a fifth of the form by name for a typical record', () => {
+  it('is under a quarter of the form by name for a typical record', () => {
     const rank = Object.fromEntries(FIELDS.slice(0, 7).map((f) => [f, 7]));
     const at = Object.fromEntries(FIELDS.slice(0, 7).map((f) => [f, T0]));
     const p = { rank, at, inputs: { 'arxiv-api': ['29e9d2a0726a', 799] as [string, number] } };

@@ -5,7 +5,7 @@
  */
 import type { Paper, SourceName } from '../record.js';
 import { normalizeTitle } from '../text.js';
-import { decodeProvenance, encodeProvenance, type Provenance } from './merge.js';
+import { encodeProvenance, type Provenance } from './merge.js';
 import { marksOf } from './marks.js';
 
 /** How a record field is kept: as is (text or integer), or as JSON text. */
@@ -115,9 +115,6 @@ export function rowFromArray(a: unknown[]): IngestRow {
   out.field_times = a[COLUMNS.length + 1] ?? null;
   return out as IngestRow;
 }
-
-/** The provenance a row holds (merge.ts); an older row has none: every value of rank 0. */
-export const rowProvenance = (r: PaperRow): Provenance => decodeProvenance(r.provenance);
 
 /** The INSERT/UPDATE parameters of a record. A field a record lacks is stored as null. */
 export function paperParams(p: Paper, prov: Provenance): PaperParams {

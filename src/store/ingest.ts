@@ -10,10 +10,10 @@ import { inputDigest } from './input-digest.js';
 import type { OriginKind, Paper, ParsedPaper } from '../record.js';
 import { normalizeTitle } from '../text.js';
 import {
-  FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowProvenance, rowToPaper,
+  FTS_COLUMNS, INGEST_SELECT, INSERT_PAPER, UPDATE_PAPER, paperParams, rowFromArray, rowToPaper,
   type FtsText, type IngestRow, type PaperParams,
 } from './columns.js';
-import { differs, encodeProvenance, inputMask, mergeStamped, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
+import { decodeProvenance, differs, encodeProvenance, inputMask, mergeStamped, originOf, sameRanks, seenFieldTimes, stamp, type Provenance, type SeenTimes, type Stamped } from './merge.js';
 import { DAY_SPAN, dayBase, dayBaseOfRowid } from './rowkey.js';
 import { CountDeltas } from './counts.js';
 import { findSkips, timesTakenAgain, type Skip } from './skip.js';
@@ -29,7 +29,7 @@ type PaperRow = IngestRow;
  * time (`pending`: this batch's, not written yet).
  */
 function stampedRow(r: IngestRow, pending?: string): Stamped {
-  const prov = rowProvenance(r);
+  const prov = decodeProvenance(r.provenance);
   const times = pending ?? r.field_times;
   if (times) {
     for (const [f, t] of Object.entries(seenFieldTimes(JSON.parse(times) as SeenTimes))) {
@@ -39,7 +39,6 @@ function stampedRow(r: IngestRow, pending?: string): Stamped {
   }
   return { paper: rowToPaper(r), prov };
 }
-
 
 export interface UpsertResult {
   inserted: number;
@@ -88,10 +87,6 @@ export class Batch {
   private pendingHistory: [number, string, number | null, number | null][] = [];
   /** The `made` of the next new row, once read. */
   private nextMade: number | null = null;
-  /**
-   * What this batch changes in the kept counts (papers by month of their day, by source),
-   * written once at its end instead of by a trigger per row. Deletes keep their trigger.
-   */
   /** Each paper's input digest (papers with an id). */
   private readonly digests: (string | null)[];
   /** By input index: the papers whose input the stored row holds already (inputMask). */
@@ -100,7 +95,10 @@ export class Batch {
   private readonly result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, rowids: [], newRowids: [] };
   /** Rows this batch met (any outcome): a skip decided before the batch ran no longer holds. */
   private readonly metRows = new Set<number>();
-  /** What the batch adds to the kept counts (counts.ts). */
+  /**
+   * What the batch adds to the kept counts (counts.ts), written once at its end instead of by a
+   * trigger per row. Deletes keep their trigger.
+   */
   private readonly counts = new CountDeltas();
 
   /** `digests`: the papers' input digests where already made (input-digest.ts), else made here. */
@@ -204,7 +202,6 @@ export class Batch {
     for (const s of this.seen) if (s[0] === from) s[0] = to;
     if (this.metRows.delete(from)) this.metRows.add(to);
   }
-
 
   /**
    * A free rowid on a paper's day (rowkey.ts): after that day's last row; below every row for a
@@ -422,7 +419,7 @@ export class Batch {
    */
   private keepInput(target: PaperRow, merged: Stamped, incoming: Stamped, p: ParsedPaper, i: number): void {
     if (!p.id) return;
-    const raw = rowProvenance(target);
+    const raw = decodeProvenance(target.provenance);
     const next = this.withInput(merged, incoming, p, i, raw.inputs).prov.inputs;
     if (JSON.stringify(next ?? null) === JSON.stringify(raw.inputs ?? null)) return;
     if (next) raw.inputs = next;

@@ -202,6 +202,9 @@ function ordered(p: Paper): Paper {
  */
 const INPUT_FIELDS = [...ARXIV_FIELDS, ...HF_FIELDS, ...COUNT_FIELDS] as const;
 
+/** The fields a mask names. */
+const fieldsOf = (mask: number) => INPUT_FIELDS.filter((_, i) => mask & (1 << i));
+
 /**
  * The provenance as a row stores it: each rank and each time once, with a mask of the fields
  * that have it (`r`, `a`), instead of per field by name. A record's fields nearly all share one
@@ -220,12 +223,12 @@ export function encodeProvenance(prov: Provenance): string {
   return JSON.stringify({ r: group(prov.rank), a: group(prov.at), ...(prov.announcedIn ? { announcedIn: prov.announcedIn } : {}), ...(prov.inputs ? { inputs: prov.inputs } : {}) });
 }
 
-/** A stored provenance, in either form (by name, as rows written before the masks hold it); none: every value of rank 0. */
+/** A row's stored provenance, in either form (by name, as rows written before the masks hold it); none: every value of rank 0. */
 export function decodeProvenance(text: string | null | undefined): Provenance {
   const stored = JSON.parse(text ?? '{}') as Partial<Provenance> & { r?: Record<string, number>; a?: Record<string, number> };
   const byMask = <T>(groups: Record<string, number>, value: (key: string) => T) => {
     const out: Record<string, T> = {};
-    for (const [key, mask] of Object.entries(groups)) INPUT_FIELDS.forEach((f, i) => mask & (1 << i) && (out[f] = value(key)));
+    for (const [key, mask] of Object.entries(groups)) for (const f of fieldsOf(mask)) out[f] = value(key);
     return out;
   };
   return {
@@ -297,8 +300,7 @@ export function seenFieldTimes(times: SeenTimes): Provenance['at'] {
       if ((out[k] ?? '') < t) out[k] = t;
       continue;
     }
-    const mask = Number(k.slice(1));
-    for (const [i, f] of INPUT_FIELDS.entries()) if (mask & (1 << i) && (out[f] ?? '') < t) out[f] = t;
+    for (const f of fieldsOf(Number(k.slice(1)))) if ((out[f] ?? '') < t) out[f] = t;
   }
   return out as Provenance['at'];
 }

@@ -24,10 +24,10 @@ export const PAPER_DAY = 'coalesce(p.daily_date, p.published_at)';
 
 export type SortKey = 'upvotes' | 'date' | 'title' | 'relevance' | 'rank' | 'rising';
 
-/** A query over the cache. Every value is bound as a parameter; none is spliced into SQL. */
 /** A query's condition tree, each full-text part with how the store runs it once planned. */
 export type PlannedCond = QueryCond<FtsTerm & { plan?: MatchPlan }>;
 
+/** A query over the cache. Every value is bound as a parameter; none is spliced into SQL. */
 export interface PaperFilter {
   /** Only papers on this daily list (and `rank` sorting by their place on it). */
   listDate?: string;
@@ -206,12 +206,12 @@ export function buildQuery(f: PaperFilter, opts: { count?: boolean } = {}): Buil
       params,
     };
   }
-  if (rankedFromIndex && f.limit !== undefined) {
+  if (rankedFromIndex) {
     // The best `limit` matches are ranked first, then only their rows are read whole (joining
     // first read the row of every match, ~4x slower on common words). A text query ranks from
     // the index alone, marks included (list and today leave hidden papers out); filters read
     // the columns they test, and a period is a range of rowids the index reads alone (rowkey.ts).
-    params.limit = f.limit;
+    params.limit = f.limit!;
     const ranked = where.length === 0
       ? `SELECT rowid, ${RELEVANCE} AS score FROM papers_fts WHERE ${onIndex.join(' AND ')} ORDER BY score, rowid LIMIT @limit`
       : `SELECT papers_fts.rowid AS rowid, ${RELEVANCE} AS score FROM papers_fts CROSS JOIN papers p ON p.rowid = papers_fts.rowid
